@@ -1,0 +1,46 @@
+/**
+ * The `openvmi` subcommands. Each entry says whether it is implemented yet; an unimplemented
+ * command says so and exits non-zero rather than pretending.
+ */
+
+/** One subcommand of the CLI. */
+export interface CommandDescription {
+  name: string;
+  usage: string;
+  summary: string;
+  /** The issue that delivers it, while it is not implemented. */
+  pendingIssue?: number;
+}
+
+/** Every subcommand, in the order `--help` lists them. */
+export const COMMANDS: readonly CommandDescription[] = [
+  {
+    name: 'boot',
+    usage: 'openvmi boot -kernel FILE [-initrd FILE] [-append CMDLINE] [-m MB] [--backend NAME]',
+    summary: 'boot a kernel (Linux bzImage or multiboot ELF) on the PC with a VMI backend',
+    pendingIssue: 4,
+  },
+  {
+    name: 'user',
+    usage: 'openvmi user ELF [ARGS...]',
+    summary: 'run a static i386 Linux ELF in user mode',
+    pendingIssue: 6,
+  },
+  {
+    name: 'rom',
+    usage: 'openvmi rom --backend NAME -o FILE | openvmi rom --inspect FILE',
+    summary: "write a backend's VMI option ROM, or validate and describe any ROM",
+    pendingIssue: 3,
+  },
+  {
+    name: 'bench',
+    usage: 'openvmi bench [--backends none,vmi-native] [--runs N] [--json FILE] [--qemu]',
+    summary: 'boot the guest benchmark suite per backend and print the overhead scoreboard',
+    pendingIssue: 5,
+  },
+];
+
+/** Finds a subcommand by name. */
+export function findCommand(name: string): CommandDescription | undefined {
+  return COMMANDS.find((command) => command.name === name);
+}
