@@ -3,6 +3,8 @@
  * command says so and exits non-zero rather than pretending.
  */
 
+import type { CliIo } from './cli-io.js';
+
 /** One subcommand of the CLI. */
 export interface CommandDescription {
   name: string;
@@ -10,6 +12,11 @@ export interface CommandDescription {
   summary: string;
   /** The issue that delivers it, while it is not implemented. */
   pendingIssue?: number;
+  /**
+   * Runs the command on its arguments (after the command name) and returns the exit status.
+   * Each command lives in its own module under `src/commands/`; it is wired in here.
+   */
+  run?: (argv: readonly string[], io: CliIo) => Promise<number>;
 }
 
 /** Every subcommand, in the order `--help` lists them. */

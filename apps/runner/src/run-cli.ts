@@ -41,7 +41,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(`openvmi: unknown command ${JSON.stringify(first)}\n\n${helpText()}`);
     return EXIT_USAGE;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (command.run === undefined && (rest.includes('--help') || rest.includes('-h'))) {
     io.stdout(`Usage: ${command.usage}\n\n${command.summary}\n`);
     if (command.pendingIssue !== undefined) io.stdout('\nThis command is not yet implemented.\n');
     return 0;
@@ -50,6 +50,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(`openvmi ${command.name}: not yet implemented (tracked as issue ${command.pendingIssue})\n`);
     return EXIT_USAGE;
   }
-  io.stderr(`openvmi ${command.name}: no handler\n`);
-  return EXIT_USAGE;
+  if (command.run === undefined) {
+    io.stderr(`openvmi ${command.name}: no handler\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    io.stderr(`openvmi ${command.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
 }
