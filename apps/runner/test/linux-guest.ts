@@ -1,0 +1,51 @@
+/**
+ * Test helpers around scripts/linux-guest.sh: prepare Debian's kernel with an initramfs running
+ * given commands, and split the guest's console output into per-command sections.
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** Paths of a prepared guest. */
+export interface LinuxGuestFiles {
+  kernel: string;
+  initrd: string;
+}
+
+/** Runs scripts/linux-guest.sh (fetching and caching on first use) and returns the files. */
+export function prepareLinuxGuest(name: string, commands: readonly string[]): LinuxGuestFiles {
+  const output = execFileSync('bash', ['scripts/linux-guest.sh', '--name', name, ...commands], {
+    cwd: repositoryRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const kernel = /^kernel (.+)$/m.exec(output)?.[1];
+  const initrd = /^initrd (.+)$/m.exec(output)?.[1];
+  if (kernel === undefined || initrd === undefined)
+    throw new Error(`linux-guest.sh printed no paths:\n${output}`);
+  return { kernel, initrd };
+}
+
+/** One command's section of the console output. */
+export interface CommandSection {
+  command: string;
+  output: string;
+  status: number;
+}
+
+/** Splits console output at the initramfs markers; `done` tells whether the DONE marker came. */
+export function parseGuestConsole(consoleText: string): { sections: CommandSection[]; done: boolean } {
+  const text = consoleText.replace(/\r\n/g, '\n');
+  const sections: CommandSection[] = [];
+  const pattern = /^==== OPENVMI BEGIN (\d+) (.*)\n([\s\S]*?)^==== OPENVMI END \1 status=(\d+)$/gm;
+  for (const match of text.matchAll(pattern)) {
+    // Kernel log lines (timestamps) may interleave with command output on the console.
+    const output = match[3]
+      .split('\n')
+      .filter((line) => !/^\[\s*\d+\.\d+\] /.test(line))
+      .join('\n');
+    sections.push({ command: match[2], output, status: Number(match[4]) });
+  }
+  return { sections, done: /^==== OPENVMI DONE$/m.test(text) };
+}

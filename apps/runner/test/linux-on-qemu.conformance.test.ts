@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { parseGuestConsole, prepareLinuxGuest } from './linux-guest.js';
+
+// The reference half of the Linux boot comparison: Debian's i386 kernel with our initramfs on
+// qemu-system-i386. When `openvmi boot` exists, the same files boot on openvmi and the command
+// sections must match these.
+const commands = [
+  'uname -a',
+  'echo $((6*7))',
+  'awk \'BEGIN { x = 0; for (i = 1; i <= 10; i++) x += 1 / i; printf "%.6f\\n", x }\'',
+  'echo hello | md5sum',
+  'sleep 1',
+];
+
+const hasQemu = spawnSync('sh', ['-c', 'command -v qemu-system-i386']).status === 0;
+
+describe.runIf(hasQemu)("Debian's i386 Linux on qemu-system-i386", () => {
+  it('boots the initramfs, runs each command and powers off', () => {
+    const files = prepareLinuxGuest('conformance-basic', commands);
+    const result = spawnSync(
+      'qemu-system-i386',
+      [
+        ...[
+          '-nographic',
+          '-no-reboot',
+          '-net',
+          'none',
+          '-monitor',
+          'none',
+          '-display',
+          'none',
+          '-serial',
+          'stdio',
+        ],
+        ...['-m', '256', '-kernel', files.kernel, '-initrd', files.initrd],
+        ...['-append', 'console=ttyS0 quiet cryptomgr.notests noisapnp nokaslr'],
+      ],
+      { encoding: 'utf8', timeout: 240_000 },
+    );
+    const { sections, done } = parseGuestConsole(result.stdout);
+    expect(done).toBe(true);
+    expect(result.status).toBe(0);
+    expect(sections.map((section) => section.command)).toEqual(commands);
+    expect(sections.every((section) => section.status === 0)).toBe(true);
+    expect(sections[0].output).toMatch(/^Linux \(none\) 6\.1\.\S+-686 .* i686 GNU\/Linux$/m);
+    expect(sections[1].output.trim()).toBe('42');
+    expect(sections[2].output.trim()).toBe('2.928968');
+    expect(sections[3].output.trim()).toBe('b1946ac92492d2347c6235b4d2611184  -');
+  });
+});
