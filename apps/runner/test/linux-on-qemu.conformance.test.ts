@@ -49,3 +49,23 @@ describe.runIf(hasQemu)("Debian's i386 Linux on qemu-system-i386", () => {
     expect(sections[3].output.trim()).toBe('b1946ac92492d2347c6235b4d2611184  -');
   });
 });
+
+describe.runIf(hasQemu)("the boot-protocol loader on Debian's kernel", () => {
+  it('accepts the bzImage and places the initrd below initrd_addr_max', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { loadLinux } = await import('../src/loaders/linux-boot.js');
+    const { standardMemoryMap } = await import('../src/loaders/guest-ram.js');
+    const files = prepareLinuxGuest('conformance-basic', commands);
+    const ram = { bytes: new Uint8Array(256 << 20) };
+    const loaded = loadLinux(ram, {
+      kernel: new Uint8Array(readFileSync(files.kernel)),
+      initrd: new Uint8Array(readFileSync(files.initrd)),
+      commandLine: 'console=ttyS0',
+      memoryMap: standardMemoryMap(256 << 20),
+    });
+    expect(loaded.header.version).toBeGreaterThanOrEqual(0x020f);
+    expect(loaded.initrd!.address + loaded.initrd!.size).toBeLessThanOrEqual(
+      loaded.header.initrdAddressMax + 1,
+    );
+  });
+});
