@@ -1,4 +1,5 @@
 /**
  * @openvmi/devices — PC chips, one folder each, and the board that wires them.
  */
+export * from './i8259-pic/i8259-pic.js';
 export * from './post-port/post-port.js';
