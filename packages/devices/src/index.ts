@@ -1,5 +1,7 @@
 /**
  * @openvmi/devices — PC chips, one folder each, and the board that wires them.
  */
+export * from './i8254-pit/i8254-pit.js';
 export * from './i8259-pic/i8259-pic.js';
+export * from './port-61/port-61.js';
 export * from './post-port/post-port.js';
