@@ -23,23 +23,36 @@ import { GuestFault } from './fault.js';
 import type { PhysicalAccess } from './physical-access.js';
 
 /**
- * Access kinds. Each is also the TLB permission bit that allows it, so a hit test is
- * `(tlbFlags[page] & access) !== 0`. "User" means a CPL 3 access that is not implicitly
- * supervisor (descriptor-table and TSS accesses are supervisor at every CPL).
+ * Access kinds, as the core passes them: the W/R and U/S bits of the #PF error code (bit 1 =
+ * write, bit 2 = user, i.e. a CPL 3 access that is not implicitly supervisor), plus bit 4 for
+ * instruction fetches (treated as reads: no NX without PAE).
  */
 export const Access = {
+  Read: 0,
+  Write: 2,
+  User: 4,
+  Execute: 16,
+} as const;
+
+/** The access kind for a read or write at user or supervisor privilege. */
+export function accessKind(write: boolean, user: boolean): number {
+  return (write ? Access.Write : 0) | (user ? Access.User : 0);
+}
+
+/**
+ * TLB permission bits: an access `a` is allowed by a cached entry when
+ * `tlbFlags[page] & (1 << ((a & 6) >>> 1))` is non-zero.
+ */
+export const TlbPermission = {
   SupervisorRead: 1,
-  UserRead: 2,
-  SupervisorWrite: 4,
+  SupervisorWrite: 2,
+  UserRead: 4,
   UserWrite: 8,
 } as const;
 
-/** One of the {@link Access} kinds. */
-export type AccessKind = (typeof Access)[keyof typeof Access];
-
-/** The access kind for a read or write at user or supervisor privilege. */
-export function accessKind(write: boolean, user: boolean): AccessKind {
-  return ((write ? 4 : 1) << (user ? 1 : 0)) as AccessKind;
+/** The TLB permission bit that allows access kind `access`. */
+export function permissionBit(access: number): number {
+  return 1 << ((access & 6) >>> 1);
 }
 
 /** TLB flag: the translation came from a global page (kept on CR3 writes). */
@@ -140,6 +153,28 @@ export class Mmu {
     if (changed !== 0) this.flushAll();
   }
 
+  /**
+   * Refreshes the paging controls from the CPU's CR0/CR3/CR4 without flushing (the slow path
+   * calls it before each walk, so values the core set directly, e.g. at reset, are honoured).
+   */
+  syncControl(cr0: number, cr3: number, cr4: number): void {
+    this.cr0 = cr0;
+    this.cr4 = cr4;
+    this.pagingEnabled = (cr0 & CR0_PG) !== 0;
+    this.writeProtect = (cr0 & CR0_WP) !== 0;
+    this.largePages = (cr4 & CR4_PSE) !== 0;
+    this.globalPages = (cr4 & CR4_PGE) !== 0;
+    this.pageDirectoryBase = (cr3 & 0xfffff000) >>> 0;
+  }
+
+  /**
+   * Walks the tables after a TLB miss (sets A/D bits, fills the TLB) or throws #PF. Callers
+   * that test the TLB themselves use this for the miss path.
+   */
+  translateMiss(linear: number, access: number): number {
+    return this.walk(linear, access);
+  }
+
   /** Informs the MMU of a CR3 write: new page directory, flush of all non-global entries. */
   writeCr3(value: number): void {
     this.pageDirectoryBase = (value & 0xfffff000) >>> 0;
@@ -163,7 +198,8 @@ export class Mmu {
   translate(linear: number, access: number): number {
     if (!this.pagingEnabled) return linear >>> 0;
     const page = linear >>> 12;
-    if ((this.tlbFlags[page] & access) !== 0) return (this.tlbPhysical[page] | (linear & 0xfff)) >>> 0;
+    if ((this.tlbFlags[page] & (1 << ((access & 6) >>> 1))) !== 0)
+      return (this.tlbPhysical[page] | (linear & 0xfff)) >>> 0;
     return this.walk(linear, access);
   }
 
@@ -225,11 +261,11 @@ export class Mmu {
    */
   private walkTables(linear: number, access: number, commit: boolean): number {
     const memory = this.memory;
-    const write = (access & (Access.SupervisorWrite | Access.UserWrite)) !== 0;
-    const user = (access & (Access.UserRead | Access.UserWrite)) !== 0;
-    const accessBits = (write ? PageFaultError.Write : 0) | (user ? PageFaultError.User : 0);
+    const write = (access & Access.Write) !== 0;
+    const user = (access & Access.User) !== 0;
+    const accessBits = access & 6;
     const directoryEntryAddress = (this.pageDirectoryBase + ((linear >>> 22) << 2)) >>> 0;
-    let directoryEntry = memory.readPhysical32(directoryEntryAddress);
+    let directoryEntry = memory.read32(directoryEntryAddress);
     if ((directoryEntry & PageEntry.Present) === 0) return -(accessBits + 1);
 
     let frame: number;
@@ -250,7 +286,7 @@ export class Mmu {
       if (commit) {
         const updated = directoryEntry | PageEntry.Accessed | (write ? PageEntry.Dirty : 0);
         if (updated !== directoryEntry) {
-          memory.writePhysical32(directoryEntryAddress, updated);
+          memory.write32(directoryEntryAddress, updated);
           directoryEntry = updated;
         }
       }
@@ -260,10 +296,10 @@ export class Mmu {
     } else {
       if (commit && (directoryEntry & PageEntry.Accessed) === 0) {
         directoryEntry |= PageEntry.Accessed;
-        memory.writePhysical32(directoryEntryAddress, directoryEntry);
+        memory.write32(directoryEntryAddress, directoryEntry);
       }
       const tableEntryAddress = ((directoryEntry & 0xfffff000) + (((linear >>> 12) & 0x3ff) << 2)) >>> 0;
-      let tableEntry = memory.readPhysical32(tableEntryAddress);
+      let tableEntry = memory.read32(tableEntryAddress);
       if ((tableEntry & PageEntry.Present) === 0) return -(accessBits + 1);
       writable = (directoryEntry & tableEntry & PageEntry.Writable) !== 0;
       userAllowed = (directoryEntry & tableEntry & PageEntry.User) !== 0;
@@ -273,7 +309,7 @@ export class Mmu {
       if (commit) {
         const updated = tableEntry | PageEntry.Accessed | (write ? PageEntry.Dirty : 0);
         if (updated !== tableEntry) {
-          memory.writePhysical32(tableEntryAddress, updated);
+          memory.write32(tableEntryAddress, updated);
           tableEntry = updated;
         }
       }
@@ -283,11 +319,11 @@ export class Mmu {
     }
 
     if (commit) {
-      let flags = Access.SupervisorRead;
-      if (userAllowed) flags |= Access.UserRead;
+      let flags: number = TlbPermission.SupervisorRead;
+      if (userAllowed) flags |= TlbPermission.UserRead;
       if (dirty) {
-        if (writable || !this.writeProtect) flags |= Access.SupervisorWrite;
-        if (writable && userAllowed) flags |= Access.UserWrite;
+        if (writable || !this.writeProtect) flags |= TlbPermission.SupervisorWrite;
+        if (writable && userAllowed) flags |= TlbPermission.UserWrite;
       }
       if (global) flags |= TLB_GLOBAL;
       this.fill(linear >>> 12, frame, flags);
