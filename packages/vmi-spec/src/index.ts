@@ -3,6 +3,7 @@
  * table, constants, structure layouts and ROM validators, the `Backend` interface, and the ROM
  * builder. Depends on nothing. See README.md.
  */
+export * from './backend.js';
 export * from './c-header.js';
 export * from './call-table.js';
 export * from './constants.js';
@@ -10,4 +11,7 @@ export * from './errors.js';
 export * from './identification.js';
 export * from './layouts.js';
 export * from './option-rom-checksum.js';
+export * from './rom-builder.js';
+export * from './rom-validation.js';
 export * from './struct-layout.js';
+export * from './x86-assembler.js';
