@@ -5,3 +5,4 @@ export * from './i8254-pit/i8254-pit.js';
 export * from './i8259-pic/i8259-pic.js';
 export * from './port-61/port-61.js';
 export * from './post-port/post-port.js';
+export * from './uart-16550/uart-16550.js';
