@@ -25,8 +25,12 @@ function setup(inputLimit?: number) {
   const uart = new Uart16550({
     clock,
     irq: {
-      raise: () => (irq.level = true) as unknown as void,
-      lower: () => (irq.level = false) as unknown as void,
+      raise: () => {
+        irq.level = true;
+      },
+      lower: () => {
+        irq.level = false;
+      },
     },
     output: (byte) => sent.push(byte),
     inputLimit,
