@@ -4,6 +4,7 @@
  */
 
 import type { CliIo } from './cli-io.js';
+import { runRomCommand } from './commands/rom.js';
 
 /** One subcommand of the CLI. */
 export interface CommandDescription {
@@ -37,7 +38,7 @@ export const COMMANDS: readonly CommandDescription[] = [
     name: 'rom',
     usage: 'openvmi rom --backend NAME -o FILE | openvmi rom --inspect FILE',
     summary: "write a backend's VMI option ROM, or validate and describe any ROM",
-    pendingIssue: 3,
+    run: runRomCommand,
   },
   {
     name: 'bench',

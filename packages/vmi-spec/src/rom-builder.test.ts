@@ -8,6 +8,7 @@ import { byteSum } from './option-rom-checksum.js';
 import {
   buildVmiRom,
   type CallImplementation,
+  formatRelocation,
   readRelocationTable,
   type VmiRomDefinition,
 } from './rom-builder.js';
@@ -245,5 +246,26 @@ describe('findVmiRom', () => {
     expect(buildVmiRom(mixed).relocations.map((relocation) => relocation.callName)).toEqual(
       VMI_CALLS.map((call) => call.name),
     );
+  });
+});
+
+describe('formatRelocation', () => {
+  it('prints number, name, type and target in fixed columns', () => {
+    expect(
+      formatRelocation({
+        callNumber: 33,
+        callName: 'IRET',
+        type: RelocationType.JumpRel,
+        targetOffset: 0x490,
+      }),
+    ).toBe('33 IRET              jump 0x0490');
+    expect(
+      formatRelocation({
+        callNumber: 73,
+        callName: 'SetLazyMode',
+        type: RelocationType.Nop,
+        targetOffset: 0,
+      }),
+    ).toBe('73 SetLazyMode       nop  -');
   });
 });

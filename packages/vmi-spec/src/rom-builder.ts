@@ -24,6 +24,7 @@ import { VMI_CALL_COUNT, VMI_CALLS, type VmiCall } from './call-table.js';
 import {
   isRelocationType,
   RELOCATION_TYPE_NAMES,
+  RELOCATION_TYPE_SHORT_NAMES,
   RelocationType,
   type RelocationTypeValue,
   RomEntry,
@@ -414,4 +415,17 @@ export function readRelocationTable(image: Uint8Array): readonly RomRelocation[]
     });
   }
   return relocations;
+}
+
+/**
+ * One relocation as a fixed-format text line, the format both `openvmi rom --inspect` and the
+ * C probe program print: call number (2 wide), name (17 wide), type (`none`/`call`/`jump`/`nop`,
+ * 4 wide), then the ROM-relative target as 0x%04X, or `-` for NONE and NOP.
+ */
+export function formatRelocation(relocation: RomRelocation): string {
+  const target =
+    relocation.type === RelocationType.CallRel || relocation.type === RelocationType.JumpRel
+      ? hex(relocation.targetOffset, 4)
+      : '-';
+  return `${String(relocation.callNumber).padStart(2)} ${relocation.callName.padEnd(17)} ${RELOCATION_TYPE_SHORT_NAMES[relocation.type].padEnd(4)} ${target}`;
 }
