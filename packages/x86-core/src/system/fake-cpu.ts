@@ -37,6 +37,9 @@ export class FakeSystemCpu implements SystemCpu {
   trLimit = 0xffff;
   trFlags = 0x8b00;
   flags = 2;
+  readonly msrs = new Map<number, bigint>();
+  tscOffset = 0n;
+  instructionsRetired = 0;
   /** How many times `invalidateTranslations` was called. */
   translationInvalidations = 0;
 

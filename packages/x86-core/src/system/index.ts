@@ -6,6 +6,7 @@
  */
 
 export * from './descriptor.js';
+export { farCall, farJump, farReturn } from './far-transfer.js';
 export { GuestFault, TripleFault } from './fault.js';
 export {
   deliverInterrupt,
@@ -50,6 +51,24 @@ export {
   type SystemCpu,
 } from './system-cpu.js';
 export { mmuOf } from './system-cpu-mmu.js';
+export {
+  CR4_SUPPORTED,
+  checkIoPermission,
+  invalidatePage,
+  loadAccessRights,
+  loadLdt,
+  loadSegmentLimit,
+  loadTaskRegister,
+  Msr,
+  readDebugRegister,
+  readMsr,
+  sysenter,
+  sysexit,
+  verifySegment,
+  writeControlRegister,
+  writeDebugRegister,
+  writeMsr,
+} from './system-instructions.js';
 export { setBusy, switchTask, TaskSwitchReason } from './task-switch.js';
 export {
   combineExceptions,

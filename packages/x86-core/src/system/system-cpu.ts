@@ -106,6 +106,12 @@ export interface SystemCpu {
   getFlags(): number;
   /** Sets all of EFLAGS without privilege checks (the system layer applies them). */
   setFlags(value: number): void;
+  /** Model-specific registers by index (unsigned 64-bit values). */
+  readonly msrs: Map<number, bigint>;
+  /** TSC = tscOffset + instructionsRetired. */
+  tscOffset: bigint;
+  /** Instructions retired since reset (the deterministic time base). */
+  instructionsRetired: number;
   /** Drops the core's cached linear translations (fetch path); called on TLB flushes. */
   invalidateTranslations(): void;
 }
