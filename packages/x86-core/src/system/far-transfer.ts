@@ -79,7 +79,7 @@ function checkSystemTarget(cpu: SystemCpu, selector: number, high: number): void
   if ((high & 0x8000) === 0) throw new GuestFault(Vector.SegmentNotPresent, error);
 }
 
-function taskGateTarget(cpu: SystemCpu, low: number): number {
+function taskGateTarget(low: number): number {
   const tssSelector = gateSelector(low);
   if ((tssSelector & 4) !== 0) throw new GuestFault(Vector.GeneralProtection, tssSelector & 0xfffc);
   return tssSelector;
@@ -134,7 +134,7 @@ export function farJump(cpu: SystemCpu, selector: number, offset: number, operan
     }
     case SystemType.TaskGate:
       checkSystemTarget(cpu, selector, entry.high);
-      switchTask(cpu, taskGateTarget(cpu, entry.low), TaskSwitchReason.Jump, 0);
+      switchTask(cpu, taskGateTarget(entry.low), TaskSwitchReason.Jump, 0);
       return;
     case SystemType.Tss16Available:
     case SystemType.Tss32Available:
@@ -188,7 +188,7 @@ export function farCall(cpu: SystemCpu, selector: number, offset: number, operan
       return;
     case SystemType.TaskGate:
       checkSystemTarget(cpu, selector, entry.high);
-      switchTask(cpu, taskGateTarget(cpu, entry.low), TaskSwitchReason.Call, 0);
+      switchTask(cpu, taskGateTarget(entry.low), TaskSwitchReason.Call, 0);
       return;
     case SystemType.Tss16Available:
     case SystemType.Tss32Available:

@@ -5,6 +5,14 @@
  * See README.md in this folder for what is implemented and what is not.
  */
 
+export {
+  breakpointsArmed,
+  Dr6,
+  matchDataBreakpoint,
+  matchInstructionBreakpoint,
+  matchIoBreakpoint,
+  recordBreakpointHits,
+} from './debug.js';
 export * from './descriptor.js';
 export { farCall, farJump, farReturn } from './far-transfer.js';
 export { GuestFault, TripleFault } from './fault.js';
