@@ -1,0 +1,928 @@
+/**
+ * The CPU: architectural state, memory access through segmentation and paging, lazy flags and
+ * the run loop. Instruction semantics live in src/instructions/, decoding in src/decoder/,
+ * segmentation checks, paging, exception delivery and system instructions in src/system/ (the
+ * seams are described in DESIGN.md).
+ */
+
+import type { InterruptSource } from '../bus-interfaces.js';
+import { decodeInstruction } from '../decoder/decode.js';
+import type { Instruction } from '../decoder/instruction.js';
+import { Fpu, FpuState } from '../fpu/index.js';
+import { CpuFpuHost } from '../instructions/fpu-bridge.js';
+import type { PhysicalMemory } from '../memory/physical-memory.js';
+import { PageKind } from '../memory/physical-memory.js';
+import type { PortBus } from '../memory/port-bus.js';
+import { GuestFault, TripleFault } from '../system/fault.js';
+import { checkSegmentLimit, deliverInterrupt, translateLinear } from '../system/index.js';
+import type { Mmu } from '../system/paging.js';
+import { createIntercepts, type ExitRecord, type Intercepts, RunLoopStop, type RunResult } from './exits.js';
+import { LazyOp, PARITY_TABLE, SIGN_BIT, SIZE_MASK } from './lazy-flags.js';
+import {
+  Access,
+  ARITHMETIC_FLAGS,
+  Cr0,
+  Flag,
+  InterruptKind,
+  Register,
+  SegmentRegister,
+} from './registers.js';
+import { CPU_STATE_VERSION, type CpuState } from './state.js';
+
+/** Options of the {@link Cpu} constructor. */
+export interface CpuOptions {
+  /** Guest physical memory. */
+  memory: PhysicalMemory;
+  /** The I/O port space. */
+  ports: PortBus;
+  /** The interrupt controller side of INTR (optional: no external interrupts without it). */
+  interrupts?: InterruptSource;
+}
+
+/** Options of {@link Cpu.enterFlatProtectedMode}. */
+export interface FlatModeOptions {
+  /** Privilege level to run at (0 or 3). */
+  cpl: 0 | 3;
+}
+
+/** Index of each 8-bit register (AL, CL, DL, BL, AH, CH, DH, BH) in the byte view of the registers. */
+const BYTE_REGISTER_OFFSET = new Uint8Array([0, 4, 8, 12, 1, 5, 9, 13]);
+
+/** Flat 4 GiB code segment attributes (high descriptor dword, type 0xB, S, P, D, G). */
+const FLAT_CODE_FLAGS = 0x00cf9b00;
+/** Flat 4 GiB data segment attributes (type 0x3, S, P, B, G). */
+const FLAT_DATA_FLAGS = 0x00cf9300;
+/** Real-mode code and data segment attributes (present, accessed, 16-bit, byte granular). */
+const REAL_CODE_FLAGS = 0x00009b00;
+const REAL_DATA_FLAGS = 0x00009300;
+
+/** Instructions run between two checks for external interrupts and other events. */
+const EVENT_CHECK_INTERVAL = 1024;
+/** Flags POPF/IRET may never set on the i686 (bits 22-31, 15, 5, 3 are reserved zero). */
+const EFLAGS_SETTABLE = 0x003f7fd5;
+
+/** An i686-class processor. */
+export class Cpu {
+  /** Guest physical memory. */
+  readonly memory: PhysicalMemory;
+  /** The I/O port space. */
+  readonly ports: PortBus;
+  /** Source of external interrupts, or null. */
+  interrupts: InterruptSource | null;
+  /** The monitor's intercept controls. */
+  readonly intercepts: Intercepts = createIntercepts();
+
+  /** General registers EAX..EDI (32-bit view, unsigned). */
+  readonly registers32 = new Uint32Array(8);
+  /** 16-bit view: register r is at index 2r. */
+  readonly registers16 = new Uint16Array(this.registers32.buffer);
+  /** 8-bit view: see BYTE_REGISTER_OFFSET. */
+  readonly registers8 = new Uint8Array(this.registers32.buffer);
+  /** Instruction pointer (offset in CS). During an instruction: the address after it. */
+  eip = 0;
+  /** EIP of the instruction being executed (faults restart here). */
+  instructionStart = 0;
+  /** ESP before the instruction being executed (restored when it faults). */
+  instructionStartEsp = 0;
+
+  /** EFLAGS bits not covered by the lazy state (and all of them when `lazyOp` is None). */
+  flagsValue = Flag.Reserved1;
+  /** LazyOp that produced the arithmetic flags. */
+  lazyOp: number = LazyOp.None;
+  /** Destination (first) operand of the lazy operation. */
+  lazyDestination = 0;
+  /** Source (second) operand of the lazy operation. */
+  lazySource = 0;
+  /** Result of the lazy operation, masked to its size. */
+  lazyResult = 0;
+  /** Operand size in bytes of the lazy operation. */
+  lazySize = 4;
+
+  /** Segment selectors (SegmentRegister order). */
+  readonly segmentSelector = new Uint16Array(6);
+  /** Descriptor cache: base. */
+  readonly segmentBase = new Uint32Array(6);
+  /** Descriptor cache: limit in bytes (granularity applied). */
+  readonly segmentLimit = new Uint32Array(6);
+  /** Descriptor cache: the attribute bits of the descriptor's high dword (mask 0x00f0ff00). */
+  readonly segmentFlags = new Uint32Array(6);
+  /** 1 when accesses through the segment need `checkSegmentLimit` (not flat 4 GiB expand-up). */
+  readonly segmentChecked = new Uint8Array(6);
+  /** CS.D: default operand and address size 32. */
+  codeSize32 = false;
+  /** SS.B: the stack pointer is ESP (else SP). */
+  stackSize32 = false;
+  /** Current privilege level. */
+  cpl = 0;
+
+  /** Control registers. */
+  cr0: number = Cr0.ExtensionType;
+  cr2 = 0;
+  cr3 = 0;
+  cr4 = 0;
+  /** Debug registers DR0-DR7 (DR4/DR5 alias DR6/DR7). */
+  readonly debugRegisters = new Uint32Array(8);
+  /** Descriptor table registers. */
+  gdtrBase = 0;
+  gdtrLimit = 0xffff;
+  idtrBase = 0;
+  idtrLimit = 0x3ff;
+  /** LDTR: selector and descriptor cache. */
+  ldtrSelector = 0;
+  ldtrBase = 0;
+  ldtrLimit = 0xffff;
+  ldtrFlags = 0x8200;
+  /** TR: selector and descriptor cache. */
+  trSelector = 0;
+  trBase = 0;
+  trLimit = 0xffff;
+  trFlags = 0x8b00;
+  /** Model-specific registers by index (values are unsigned 64-bit). */
+  readonly msrs = new Map<number, bigint>();
+  /** Time-stamp counter offset: TSC = tscOffset + instructions retired. */
+  tscOffset = 0n;
+  /** Instructions retired since reset (the deterministic time base). */
+  instructionsRetired = 0;
+  /** The x87 unit (src/fpu/). */
+  fpu: Fpu = new Fpu();
+  /** The FpuHost adapter over this CPU (src/instructions/fpu-bridge.ts). */
+  readonly fpuHost: CpuFpuHost = new CpuFpuHost(this);
+  /** The MMU/TLB, owned by src/system/ (created on first use by `mmuOf`). */
+  mmu: Mmu | undefined = undefined;
+  /** Scratch buffer of POPA (no allocation per instruction). */
+  readonly popAllScratch = new Uint32Array(8);
+
+  /** HLT executed, waiting for an interrupt. */
+  halted = false;
+  /** Interrupts are inhibited for one instruction (after STI, MOV SS, POP SS). */
+  interruptShadow = false;
+  /** The exit record being returned (set by a handler before it throws RunLoopStop). */
+  pendingExit: ExitRecord | null = null;
+  /** Why the loop stops when RunLoopStop is thrown without an exit record: 'halt'. */
+  private stopRequested = false;
+  /** Remaining instructions of the current chunk; handlers set 0 to force an event check. */
+  chunkRemaining = 0;
+
+  // Decoded-instruction cache: per physical page, an array indexed by the page offset.
+  private readonly decodedPages = new Map<number, (Instruction | undefined)[]>();
+  private fetchLinearPage = -1;
+  private fetchPhysicalPage = 0;
+  private fetchEntries: (Instruction | undefined)[] | null = null;
+
+  constructor(options: CpuOptions) {
+    this.memory = options.memory;
+    this.ports = options.ports;
+    this.interrupts = options.interrupts ?? null;
+    this.memory.onCodeWrite = (page) => this.invalidateCodePage(page);
+    this.reset();
+  }
+
+  // ---------------------------------------------------------------- state and registers
+
+  /** Power-on reset: real mode, CS:IP = F000:FFF0, EDX = processor signature. */
+  reset(): void {
+    this.registers32.fill(0);
+    this.registers32[Register.Edx] = 0x0633; // family 6, model 3, stepping 3 (CPUID leaf 1 EAX)
+    this.eip = 0xfff0;
+    this.setFlags(Flag.Reserved1);
+    for (let segment = 0; segment < 6; segment++)
+      this.setSegmentCache(segment, 0, 0, 0xffff, REAL_DATA_FLAGS);
+    this.setSegmentCache(SegmentRegister.Cs, 0xf000, 0xffff0000, 0xffff, REAL_CODE_FLAGS);
+    this.cpl = 0;
+    this.cr0 = Cr0.ExtensionType | Cr0.CacheDisable | Cr0.NotWriteThrough;
+    this.cr2 = 0;
+    this.cr3 = 0;
+    this.cr4 = 0;
+    this.debugRegisters.fill(0);
+    this.debugRegisters[6] = 0xffff0ff0;
+    this.debugRegisters[7] = 0x400;
+    this.gdtrBase = 0;
+    this.gdtrLimit = 0xffff;
+    this.idtrBase = 0;
+    this.idtrLimit = 0x3ff;
+    this.ldtrSelector = 0;
+    this.ldtrBase = 0;
+    this.ldtrLimit = 0xffff;
+    this.ldtrFlags = 0x8200;
+    this.trSelector = 0;
+    this.trBase = 0;
+    this.trLimit = 0xffff;
+    this.trFlags = 0x8b00;
+    this.msrs.clear();
+    this.fpu.state = new FpuState();
+    this.halted = false;
+    this.interruptShadow = false;
+    this.pendingExit = null;
+    this.invalidateTranslations();
+  }
+
+  /**
+   * Switches to flat protected mode without descriptor tables: CS/SS/DS/ES/FS/GS cover 4 GiB
+   * with base 0, 32-bit, at privilege `cpl` (selectors 0x08/0x10 for ring 0, 0x1b/0x23 for ring
+   * 3). Paging stays off; EFLAGS = 0x202 (IF set). For user-mode emulation and tests.
+   */
+  enterFlatProtectedMode(options: FlatModeOptions): void {
+    const cpl = options.cpl;
+    this.cr0 = (this.cr0 | Cr0.ProtectionEnable) & ~Cr0.Paging;
+    this.cpl = cpl;
+    const dpl = cpl << 13;
+    this.setSegmentCache(SegmentRegister.Cs, cpl === 3 ? 0x1b : 0x08, 0, 0xffffffff, FLAT_CODE_FLAGS | dpl);
+    const dataSelector = cpl === 3 ? 0x23 : 0x10;
+    for (const segment of [
+      SegmentRegister.Es,
+      SegmentRegister.Ss,
+      SegmentRegister.Ds,
+      SegmentRegister.Fs,
+      SegmentRegister.Gs,
+    ]) {
+      this.setSegmentCache(segment, dataSelector, 0, 0xffffffff, FLAT_DATA_FLAGS | dpl);
+    }
+    this.setFlags(Flag.Reserved1 | Flag.Interrupt);
+    this.invalidateTranslations();
+  }
+
+  /**
+   * Loads a segment register's selector and descriptor cache without any check (the checked
+   * load is `loadSegment` in src/system/). Keeps CS.D / SS.B and the check-needed flag in step.
+   */
+  setSegmentCache(segment: number, selector: number, base: number, limit: number, flags: number): void {
+    this.segmentSelector[segment] = selector;
+    this.segmentBase[segment] = base;
+    this.segmentLimit[segment] = limit;
+    this.segmentFlags[segment] = flags & 0x00f0ff00;
+    const expandDown = (flags & 0x1c00) === 0x1400; // data segment (S=1, code bit 0) with E set
+    this.segmentChecked[segment] = limit >>> 0 === 0xffffffff && !expandDown ? 0 : 1;
+    if (segment === SegmentRegister.Cs) {
+      this.codeSize32 = (flags & 0x400000) !== 0;
+      this.fetchLinearPage = -1;
+    } else if (segment === SegmentRegister.Ss) {
+      this.stackSize32 = (flags & 0x400000) !== 0;
+    }
+  }
+
+  /** Reads EAX..EDI, EIP or EFLAGS (unsigned). */
+  readRegister(register: number): number {
+    if (register >= 0 && register < 8) return this.registers32[register];
+    if (register === Register.Eip) return this.eip >>> 0;
+    if (register === Register.Eflags) return this.getFlags();
+    throw new RangeError(`Cpu.readRegister: unknown register ${register}`);
+  }
+
+  /** Writes EAX..EDI, EIP or EFLAGS. */
+  writeRegister(register: number, value: number): void {
+    if (register >= 0 && register < 8) this.registers32[register] = value;
+    else if (register === Register.Eip) this.eip = value >>> 0;
+    else if (register === Register.Eflags) this.setFlags(value);
+    else throw new RangeError(`Cpu.writeRegister: unknown register ${register}`);
+  }
+
+  /** Reads register `index` (ModRM numbering) of `size` bytes. */
+  readGeneral(index: number, size: number): number {
+    if (size === 4) return this.registers32[index];
+    if (size === 2) return this.registers16[index << 1];
+    return this.registers8[BYTE_REGISTER_OFFSET[index]];
+  }
+
+  /** Writes register `index` (ModRM numbering) of `size` bytes; 8/16-bit writes keep the other bits. */
+  writeGeneral(index: number, size: number, value: number): void {
+    if (size === 4) this.registers32[index] = value;
+    else if (size === 2) this.registers16[index << 1] = value;
+    else this.registers8[BYTE_REGISTER_OFFSET[index]] = value;
+  }
+
+  // ---------------------------------------------------------------- flags
+
+  /** The full EFLAGS value (lazy flags materialized). */
+  getFlags(): number {
+    if (this.lazyOp === LazyOp.None) return this.flagsValue >>> 0;
+    return ((this.flagsValue & ~ARITHMETIC_FLAGS) | this.computeArithmeticFlags()) >>> 0;
+  }
+
+  /** Sets all of EFLAGS (bit 1 forced to 1, reserved bits cleared); no privilege checks. */
+  setFlags(value: number): void {
+    this.flagsValue = ((value & EFLAGS_SETTABLE) | Flag.Reserved1) >>> 0;
+    this.lazyOp = LazyOp.None;
+  }
+
+  /** Sets the arithmetic flags to `flags` (only the bits in ARITHMETIC_FLAGS), eagerly. */
+  setArithmeticFlags(flags: number): void {
+    this.flagsValue = (this.flagsValue & ~ARITHMETIC_FLAGS) | (flags & ARITHMETIC_FLAGS);
+    this.lazyOp = LazyOp.None;
+  }
+
+  /** Records a lazy flag-setting operation. */
+  setLazyFlags(op: number, destination: number, source: number, result: number, size: number): void {
+    this.lazyOp = op;
+    this.lazyDestination = destination;
+    this.lazySource = source;
+    this.lazyResult = result;
+    this.lazySize = size;
+  }
+
+  /** Materializes the lazy flags into `flagsValue`. */
+  materializeFlags(): void {
+    if (this.lazyOp !== LazyOp.None) {
+      this.flagsValue = (this.flagsValue & ~ARITHMETIC_FLAGS) | this.computeArithmeticFlags();
+      this.lazyOp = LazyOp.None;
+    }
+  }
+
+  private computeArithmeticFlags(): number {
+    const result = this.lazyResult;
+    const sign = SIGN_BIT[this.lazySize];
+    let flags = PARITY_TABLE[result & 0xff];
+    if (result === 0) flags |= Flag.Zero;
+    if ((result & sign) !== 0) flags |= Flag.Sign;
+    flags |= this.getCarry() | (this.getOverflow() ? Flag.Overflow : 0);
+    const op = this.lazyOp;
+    if (op !== LazyOp.Logic) flags |= (this.lazyDestination ^ this.lazySource ^ result) & Flag.Adjust;
+    return flags;
+  }
+
+  /** CF as 0 or 1. */
+  getCarry(): number {
+    const destination = this.lazyDestination;
+    switch (this.lazyOp) {
+      case LazyOp.None:
+      case LazyOp.Increment:
+      case LazyOp.Decrement:
+        return this.flagsValue & 1;
+      case LazyOp.Add:
+        return this.lazyResult < destination ? 1 : 0;
+      case LazyOp.AddWithCarry:
+        return this.lazyResult <= destination ? 1 : 0;
+      case LazyOp.Sub:
+        return destination < this.lazySource ? 1 : 0;
+      case LazyOp.SubWithBorrow:
+        return destination <= this.lazySource ? 1 : 0;
+      default:
+        return 0;
+    }
+  }
+
+  /** OF as a boolean. */
+  getOverflow(): boolean {
+    const sign = SIGN_BIT[this.lazySize];
+    const result = this.lazyResult;
+    switch (this.lazyOp) {
+      case LazyOp.None:
+        return (this.flagsValue & Flag.Overflow) !== 0;
+      case LazyOp.Add:
+      case LazyOp.AddWithCarry:
+        return ((this.lazyDestination ^ result) & (this.lazySource ^ result) & sign) !== 0;
+      case LazyOp.Sub:
+      case LazyOp.SubWithBorrow:
+        return ((this.lazyDestination ^ this.lazySource) & (this.lazyDestination ^ result) & sign) !== 0;
+      case LazyOp.Increment:
+        return result === sign;
+      case LazyOp.Decrement:
+        return result === (sign - 1) >>> 0;
+      default:
+        return false;
+    }
+  }
+
+  /** ZF as a boolean. */
+  getZero(): boolean {
+    if (this.lazyOp === LazyOp.None) return (this.flagsValue & Flag.Zero) !== 0;
+    return this.lazyResult === 0;
+  }
+
+  /** SF as a boolean. */
+  getSign(): boolean {
+    if (this.lazyOp === LazyOp.None) return (this.flagsValue & Flag.Sign) !== 0;
+    return (this.lazyResult & SIGN_BIT[this.lazySize]) !== 0;
+  }
+
+  /** PF as a boolean. */
+  getParity(): boolean {
+    if (this.lazyOp === LazyOp.None) return (this.flagsValue & Flag.Parity) !== 0;
+    return PARITY_TABLE[this.lazyResult & 0xff] !== 0;
+  }
+
+  /** Evaluates condition code `condition` (0-15, the low nibble of Jcc/SETcc/CMOVcc). */
+  testCondition(condition: number): boolean {
+    let value: boolean;
+    switch (condition >> 1) {
+      case 0:
+        value = this.getOverflow();
+        break;
+      case 1:
+        value = this.getCarry() !== 0;
+        break;
+      case 2:
+        value = this.getZero();
+        break;
+      case 3:
+        value = this.getCarry() !== 0 || this.getZero();
+        break;
+      case 4:
+        value = this.getSign();
+        break;
+      case 5:
+        value = this.getParity();
+        break;
+      case 6:
+        value = this.getSign() !== this.getOverflow();
+        break;
+      default:
+        value = this.getZero() || this.getSign() !== this.getOverflow();
+        break;
+    }
+    return (condition & 1) === 0 ? value : !value;
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  /** Translates a linear address for `access` (Access bits); identity while paging is off. */
+  translate(linear: number, access: number): number {
+    if ((this.cr0 & Cr0.Paging) === 0) return linear >>> 0;
+    return translateLinear(this, linear >>> 0, this.cpl === 3 ? access | Access.User : access);
+  }
+
+  /** Reads a byte at a linear address. */
+  readLinear8(linear: number): number {
+    if ((this.cr0 & Cr0.Paging) === 0) return this.memory.read8(linear >>> 0);
+    return this.memory.read8(this.translate(linear, Access.Read));
+  }
+
+  /** Reads 16 bits at a linear address. */
+  readLinear16(linear: number): number {
+    if ((this.cr0 & Cr0.Paging) === 0) return this.memory.read16(linear >>> 0);
+    if ((linear & 0xfff) === 0xfff) return this.readLinear8(linear) | (this.readLinear8(linear + 1) << 8);
+    return this.memory.read16(this.translate(linear, Access.Read));
+  }
+
+  /** Reads 32 bits at a linear address (unsigned). */
+  readLinear32(linear: number): number {
+    if ((this.cr0 & Cr0.Paging) === 0) return this.memory.read32(linear >>> 0);
+    if ((linear & 0xfff) > 0xffc) {
+      const low = this.translate(linear, Access.Read);
+      const high = this.translate((linear & ~0xfff) + 0x1000, Access.Read);
+      let value = 0;
+      for (let index = 3; index >= 0; index--) {
+        const byteLinear = linear + index;
+        const physical =
+          (byteLinear & ~0xfff) === (linear & ~0xfff) ? low + index : high + ((byteLinear & 0xfff) >>> 0);
+        value = (value << 8) | this.memory.read8(physical);
+      }
+      return value >>> 0;
+    }
+    return this.memory.read32(this.translate(linear, Access.Read));
+  }
+
+  /** Writes a byte at a linear address. */
+  writeLinear8(linear: number, value: number): void {
+    if ((this.cr0 & Cr0.Paging) === 0) this.memory.write8(linear >>> 0, value);
+    else this.memory.write8(this.translate(linear, Access.Write), value);
+  }
+
+  /** Writes 16 bits at a linear address. */
+  writeLinear16(linear: number, value: number): void {
+    if ((this.cr0 & Cr0.Paging) === 0) this.memory.write16(linear >>> 0, value);
+    else if ((linear & 0xfff) === 0xfff) this.writeLinearSplit(linear, value, 2);
+    else this.memory.write16(this.translate(linear, Access.Write), value);
+  }
+
+  /** Writes 32 bits at a linear address. */
+  writeLinear32(linear: number, value: number): void {
+    if ((this.cr0 & Cr0.Paging) === 0) this.memory.write32(linear >>> 0, value);
+    else if ((linear & 0xfff) > 0xffc) this.writeLinearSplit(linear, value, 4);
+    else this.memory.write32(this.translate(linear, Access.Write), value);
+  }
+
+  /** A write crossing a page: both pages are translated (and may fault) before any byte is written. */
+  private writeLinearSplit(linear: number, value: number, size: number): void {
+    const low = this.translate(linear, Access.Write);
+    const highLinear = ((linear & ~0xfff) + 0x1000) >>> 0;
+    const high = this.translate(highLinear, Access.Write);
+    for (let index = 0; index < size; index++) {
+      const byteLinear = (linear + index) >>> 0;
+      const physical = byteLinear < highLinear ? low + index : high + (byteLinear - highLinear);
+      this.memory.write8(physical, value >>> (index * 8));
+    }
+  }
+
+  /** Linear address of `offset` in `segment` for an access of `size` bytes, limit-checked when needed. */
+  linearAddress(segment: number, offset: number, size: number, access: number): number {
+    if (this.segmentChecked[segment] !== 0) checkSegmentLimit(this, segment, offset >>> 0, size, access);
+    return (this.segmentBase[segment] + offset) >>> 0;
+  }
+
+  /** Reads a byte at segment:offset. */
+  read8(segment: number, offset: number): number {
+    return this.readLinear8(this.linearAddress(segment, offset, 1, Access.Read));
+  }
+
+  /** Reads 16 bits at segment:offset. */
+  read16(segment: number, offset: number): number {
+    return this.readLinear16(this.linearAddress(segment, offset, 2, Access.Read));
+  }
+
+  /** Reads 32 bits at segment:offset. */
+  read32(segment: number, offset: number): number {
+    return this.readLinear32(this.linearAddress(segment, offset, 4, Access.Read));
+  }
+
+  /** Reads `size` (1, 2, 4) bytes at segment:offset. */
+  readSized(segment: number, offset: number, size: number): number {
+    if (size === 4) return this.read32(segment, offset);
+    if (size === 2) return this.read16(segment, offset);
+    return this.read8(segment, offset);
+  }
+
+  /** Writes a byte at segment:offset. */
+  write8(segment: number, offset: number, value: number): void {
+    this.writeLinear8(this.linearAddress(segment, offset, 1, Access.Write), value);
+  }
+
+  /** Writes 16 bits at segment:offset. */
+  write16(segment: number, offset: number, value: number): void {
+    this.writeLinear16(this.linearAddress(segment, offset, 2, Access.Write), value);
+  }
+
+  /** Writes 32 bits at segment:offset. */
+  write32(segment: number, offset: number, value: number): void {
+    this.writeLinear32(this.linearAddress(segment, offset, 4, Access.Write), value);
+  }
+
+  /** Writes `size` (1, 2, 4) bytes at segment:offset. */
+  writeSized(segment: number, offset: number, size: number, value: number): void {
+    if (size === 4) this.write32(segment, offset, value);
+    else if (size === 2) this.write16(segment, offset, value);
+    else this.write8(segment, offset, value);
+  }
+
+  /** Linear address of the last {@link readForUpdate}. */
+  private updateLinear = 0;
+
+  /**
+   * Reads `size` bytes at segment:offset after checking that they can be written (segment
+   * limit and page permissions, both pages when the access crosses one), so the
+   * {@link writeUpdated} that follows cannot fault: read-modify-write instructions stay atomic
+   * with respect to faults.
+   */
+  readForUpdate(segment: number, offset: number, size: number): number {
+    const linear = this.linearAddress(segment, offset, size, Access.Write);
+    this.updateLinear = linear;
+    if ((this.cr0 & Cr0.Paging) !== 0) {
+      this.translate(linear, Access.Write);
+      if ((linear & 0xfff) > 0x1000 - size) this.translate((linear & ~0xfff) + 0x1000, Access.Write);
+    }
+    if (size === 4) return this.readLinear32(linear);
+    if (size === 2) return this.readLinear16(linear);
+    return this.readLinear8(linear);
+  }
+
+  /** Writes back to the address of the last {@link readForUpdate}. */
+  writeUpdated(size: number, value: number): void {
+    const linear = this.updateLinear;
+    if (size === 4) this.writeLinear32(linear, value);
+    else if (size === 2) this.writeLinear16(linear, value);
+    else this.writeLinear8(linear, value);
+  }
+
+  /** Fetches a code byte at a linear address (instruction-fetch translation). */
+  fetchLinear8(linear: number): number {
+    if ((this.cr0 & Cr0.Paging) === 0) return this.memory.read8(linear >>> 0);
+    return this.memory.read8(this.translate(linear, Access.Execute));
+  }
+
+  // ---------------------------------------------------------------- stack
+
+  /** Pushes a 16- or 32-bit value (size 2 or 4) on SS:(E)SP. */
+  push(value: number, size: number): void {
+    const esp = this.registers32[Register.Esp];
+    if (this.stackSize32) {
+      const newEsp = (esp - size) >>> 0;
+      this.writeSized(SegmentRegister.Ss, newEsp, size, value);
+      this.registers32[Register.Esp] = newEsp;
+    } else {
+      const newSp = (esp - size) & 0xffff;
+      this.writeSized(SegmentRegister.Ss, newSp, size, value);
+      this.registers16[Register.Esp << 1] = newSp;
+    }
+  }
+
+  /** Pops a 16- or 32-bit value (size 2 or 4) from SS:(E)SP. */
+  pop(size: number): number {
+    const esp = this.registers32[Register.Esp];
+    if (this.stackSize32) {
+      const value = this.readSized(SegmentRegister.Ss, esp, size);
+      this.registers32[Register.Esp] = (esp + size) >>> 0;
+      return value;
+    }
+    const value = this.readSized(SegmentRegister.Ss, esp & 0xffff, size);
+    this.registers16[Register.Esp << 1] = (esp + size) & 0xffff;
+    return value;
+  }
+
+  /** Reads the value `depth` bytes above the stack top without popping. */
+  peek(depth: number, size: number): number {
+    const esp = this.registers32[Register.Esp];
+    const offset = this.stackSize32 ? (esp + depth) >>> 0 : (esp + depth) & 0xffff;
+    return this.readSized(SegmentRegister.Ss, offset, size);
+  }
+
+  // ---------------------------------------------------------------- exits and faults
+
+  /** Leaves `run` after the current instruction with `exit`. */
+  exitWith(exit: ExitRecord): never {
+    this.pendingExit = exit;
+    throw RunLoopStop.instance;
+  }
+
+  /** Leaves `run` after the current instruction (HLT, or the host's request). */
+  stopAfterInstruction(): never {
+    this.stopRequested = true;
+    throw RunLoopStop.instance;
+  }
+
+  /** Throws a guest fault (never returns). */
+  fault(vector: number, errorCode = -1, faultAddress = 0): never {
+    throw new GuestFault(vector, errorCode, faultAddress);
+  }
+
+  // ---------------------------------------------------------------- decoded-instruction cache
+
+  /** Drops cached translations of the fetch path; src/system/ calls it on CR0/CR3/CR4 writes, INVLPG and task switches. */
+  invalidateTranslations(): void {
+    this.fetchLinearPage = -1;
+    this.fetchEntries = null;
+  }
+
+  /** Drops the decoded instructions of physical page `page` (called on writes to code pages). */
+  invalidateCodePage(page: number): void {
+    this.decodedPages.delete(page);
+    if (this.fetchPhysicalPage === page) {
+      this.fetchLinearPage = -1;
+      this.fetchEntries = null;
+    }
+  }
+
+  /** Drops every decoded instruction. */
+  flushDecodedCache(): void {
+    for (const page of this.decodedPages.keys()) this.memory.codePages[page] = 0;
+    this.decodedPages.clear();
+    this.invalidateTranslations();
+  }
+
+  private lookupFetchPage(linearPage: number): void {
+    const physical = this.translate(linearPage << 12, Access.Execute);
+    const physicalPage = ((physical & this.memory.a20Mask) >>> 12) >>> 0;
+    this.fetchLinearPage = linearPage;
+    this.fetchPhysicalPage = physicalPage;
+    const kind = this.memory.pageKind[physicalPage];
+    if (kind !== PageKind.Ram && kind !== PageKind.Rom) {
+      this.fetchEntries = null;
+      return;
+    }
+    let entries = this.decodedPages.get(physicalPage);
+    if (entries === undefined) {
+      entries = new Array(4096).fill(undefined);
+      this.decodedPages.set(physicalPage, entries);
+      this.memory.codePages[physicalPage] = 1;
+    }
+    this.fetchEntries = entries;
+  }
+
+  // ---------------------------------------------------------------- run loop
+
+  /** Asks a running `run` to return at the next event check (for hosts on another call stack). */
+  requestStop(): void {
+    this.chunkRemaining = 0;
+    this.pendingExit = { kind: 'stop-request' };
+  }
+
+  /**
+   * Runs up to `budget` instructions and says why it stopped. Guest faults are delivered (or
+   * exit when intercepted); the host never sees an exception for guest behaviour.
+   */
+  run(budget: number): RunResult {
+    let retired = 0;
+    this.pendingExit = null;
+    this.stopRequested = false;
+    const registers = this.registers32;
+    for (;;) {
+      // Events between chunks: external interrupts, HLT wake-up.
+      if (this.pendingExit !== null) return this.finishExit(retired);
+      if ((this.flagsValue & Flag.Interrupt) !== 0 && !this.interruptShadow && this.interrupts !== null) {
+        if (this.interrupts.hasInterrupt()) {
+          const vector = this.interrupts.acknowledge() & 0xff;
+          this.halted = false;
+          try {
+            deliverInterrupt(this, vector, InterruptKind.External, -1);
+          } catch (error) {
+            const outcome = this.handleThrown(error);
+            if (outcome !== null) return { ...outcome, retired };
+          }
+        }
+      }
+      if (this.halted) return { reason: 'halt', retired };
+      if (retired >= budget) return { reason: 'budget', retired };
+      let chunk = budget - retired;
+      if (chunk > EVENT_CHECK_INTERVAL) chunk = EVENT_CHECK_INTERVAL;
+      if (this.interruptShadow) {
+        chunk = 1;
+        this.interruptShadow = false;
+      }
+      if ((this.flagsValue & Flag.Trap) !== 0) chunk = 1;
+      this.chunkRemaining = chunk;
+      let executed = 0;
+      try {
+        while (this.chunkRemaining > 0) {
+          this.chunkRemaining--;
+          const start = this.eip;
+          this.instructionStart = start;
+          this.instructionStartEsp = registers[Register.Esp];
+          const linear = (this.segmentBase[SegmentRegister.Cs] + start) >>> 0;
+          const linearPage = linear >>> 12;
+          if (linearPage !== this.fetchLinearPage) this.lookupFetchPage(linearPage);
+          const entries = this.fetchEntries;
+          let instruction = entries === null ? undefined : entries[linear & 0xfff];
+          if (instruction === undefined || instruction.codeSize32 !== this.codeSize32) {
+            instruction = decodeInstruction(this, linear);
+            if (entries !== null && !instruction.crossesPage) entries[linear & 0xfff] = instruction;
+          }
+          this.eip = instruction.codeSize32
+            ? (start + instruction.length) >>> 0
+            : (start + instruction.length) & 0xffff;
+          instruction.handler(this, instruction);
+          executed++;
+        }
+      } catch (error) {
+        if (error === RunLoopStop.instance) executed++;
+        retired += executed;
+        this.instructionsRetired += executed;
+        const outcome = this.handleThrown(error);
+        if (outcome !== null) return { ...outcome, retired };
+        continue;
+      }
+      retired += executed;
+      this.instructionsRetired += executed;
+      if ((this.flagsValue & Flag.Trap) !== 0 && executed > 0) this.singleStepTrap();
+    }
+  }
+
+  private singleStepTrap(): void {
+    this.debugRegisters[6] |= 0x4000; // BS
+    try {
+      this.raiseOrExit(1, -1, 0, InterruptKind.Exception);
+    } catch (error) {
+      this.handleThrown(error);
+    }
+  }
+
+  /** Handles a fault, a stop or a triple fault thrown out of an instruction; returns a result to return, or null to go on. */
+  private handleThrown(error: unknown): Omit<RunResult, 'retired'> | null {
+    if (error === RunLoopStop.instance) {
+      if (this.pendingExit !== null) return null; // reported at the top of the loop
+      if (this.stopRequested) {
+        this.stopRequested = false;
+        return null;
+      }
+      return null;
+    }
+    if (error instanceof GuestFault) {
+      this.eip = this.instructionStart;
+      this.registers32[Register.Esp] = this.instructionStartEsp;
+      try {
+        this.raiseOrExit(error.vector, error.errorCode, error.faultAddress, InterruptKind.Exception);
+      } catch (second) {
+        if (second === RunLoopStop.instance) return null;
+        if (second instanceof TripleFault) return { reason: 'triple-fault' };
+        if (second instanceof GuestFault) {
+          // A fault while delivering: src/system/ turns it into #DF / triple fault when it owns
+          // delivery; until then, shut down.
+          return { reason: 'triple-fault' };
+        }
+        throw second;
+      }
+      return null;
+    }
+    if (error instanceof TripleFault) return { reason: 'triple-fault' };
+    throw error;
+  }
+
+  /** Delivers an exception, or exits when it is intercepted. */
+  private raiseOrExit(vector: number, errorCode: number, faultAddress: number, kind: number): void {
+    if (this.intercepts.exceptions.has(vector)) {
+      const exit: ExitRecord = { kind: 'exception', vector };
+      if (errorCode >= 0) exit.errorCode = errorCode;
+      if (vector === 14) exit.faultAddress = faultAddress >>> 0;
+      this.exitWith(exit);
+    }
+    if (vector === 14) this.cr2 = faultAddress >>> 0;
+    deliverInterrupt(this, vector, kind, errorCode);
+  }
+
+  private finishExit(retired: number): RunResult {
+    const exit = this.pendingExit;
+    this.pendingExit = null;
+    if (exit === null || exit.kind === 'stop-request') return { reason: 'budget', retired };
+    return { reason: 'exit', retired, exit };
+  }
+
+  // ---------------------------------------------------------------- snapshot
+
+  /** The whole architectural state as a versioned JSON-safe object (decoded caches excluded). */
+  getState(): CpuState {
+    const segments = [];
+    for (let segment = 0; segment < 6; segment++) {
+      segments.push({
+        selector: this.segmentSelector[segment],
+        base: this.segmentBase[segment],
+        limit: this.segmentLimit[segment],
+        flags: this.segmentFlags[segment],
+      });
+    }
+    const msrs: Record<string, string> = {};
+    for (const [index, value] of this.msrs) msrs[index.toString()] = value.toString();
+    return {
+      version: CPU_STATE_VERSION,
+      registers: Array.from(this.registers32),
+      eip: this.eip >>> 0,
+      eflags: this.getFlags(),
+      segments,
+      cpl: this.cpl,
+      cr0: this.cr0 >>> 0,
+      cr2: this.cr2 >>> 0,
+      cr3: this.cr3 >>> 0,
+      cr4: this.cr4 >>> 0,
+      debugRegisters: Array.from(this.debugRegisters),
+      gdtr: { base: this.gdtrBase >>> 0, limit: this.gdtrLimit },
+      idtr: { base: this.idtrBase >>> 0, limit: this.idtrLimit },
+      ldtr: {
+        selector: this.ldtrSelector,
+        base: this.ldtrBase >>> 0,
+        limit: this.ldtrLimit >>> 0,
+        flags: this.ldtrFlags,
+      },
+      tr: {
+        selector: this.trSelector,
+        base: this.trBase >>> 0,
+        limit: this.trLimit >>> 0,
+        flags: this.trFlags,
+      },
+      msrs,
+      tscOffset: this.tscOffset.toString(),
+      instructionsRetired: this.instructionsRetired,
+      halted: this.halted,
+      interruptShadow: this.interruptShadow,
+      a20: this.memory.a20Enabled,
+      fpu: this.fpu.state.getState(),
+    };
+  }
+
+  /** Restores a state from {@link getState} into this CPU. */
+  setState(state: CpuState): void {
+    if (state.version !== CPU_STATE_VERSION)
+      throw new RangeError(`Cpu state version ${state.version} is not supported`);
+    for (let index = 0; index < 8; index++) this.registers32[index] = state.registers[index];
+    this.eip = state.eip >>> 0;
+    this.setFlags(state.eflags);
+    this.cpl = state.cpl & 3;
+    this.cr0 = state.cr0;
+    this.cr2 = state.cr2;
+    this.cr3 = state.cr3;
+    this.cr4 = state.cr4;
+    for (let segment = 0; segment < 6; segment++) {
+      const cache = state.segments[segment];
+      this.setSegmentCache(segment, cache.selector, cache.base, cache.limit, cache.flags);
+    }
+    for (let index = 0; index < 8; index++) this.debugRegisters[index] = state.debugRegisters[index];
+    this.gdtrBase = state.gdtr.base;
+    this.gdtrLimit = state.gdtr.limit;
+    this.idtrBase = state.idtr.base;
+    this.idtrLimit = state.idtr.limit;
+    this.ldtrSelector = state.ldtr.selector;
+    this.ldtrBase = state.ldtr.base;
+    this.ldtrLimit = state.ldtr.limit;
+    this.ldtrFlags = state.ldtr.flags;
+    this.trSelector = state.tr.selector;
+    this.trBase = state.tr.base;
+    this.trLimit = state.tr.limit;
+    this.trFlags = state.tr.flags;
+    this.msrs.clear();
+    for (const [index, value] of Object.entries(state.msrs)) this.msrs.set(Number(index), BigInt(value));
+    this.tscOffset = BigInt(state.tscOffset);
+    this.instructionsRetired = state.instructionsRetired;
+    this.halted = state.halted;
+    this.interruptShadow = state.interruptShadow;
+    this.memory.setA20(state.a20);
+    this.fpu.state = FpuState.fromState(state.fpu);
+    this.flushDecodedCache();
+  }
+
+  /** Creates a CPU from a state object (see {@link getState}). */
+  static fromState(state: CpuState, options: CpuOptions): Cpu {
+    const cpu = new Cpu(options);
+    cpu.setState(state);
+    return cpu;
+  }
+}
+
+/** Mask of a value of `size` bytes. */
+export function sizeMask(size: number): number {
+  return SIZE_MASK[size];
+}

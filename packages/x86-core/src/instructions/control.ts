@@ -1,0 +1,135 @@
+/** Near control transfers: Jcc, JMP, CALL, RET, LOOP/LOOPE/LOOPNE, JCXZ; INT n, INT3, INTO, INT1; HLT. */
+
+import type { Cpu } from '../cpu/cpu.js';
+import { Cr0, Flag, InterruptKind, Register } from '../cpu/registers.js';
+import type { Instruction } from '../decoder/instruction.js';
+import { readRm } from '../decoder/operands.js';
+import { deliverInterrupt } from '../system/index.js';
+import { Vector } from '../system/vectors.js';
+
+function jumpTo(cpu: Cpu, instruction: Instruction, target: number): void {
+  cpu.eip = instruction.operandSize32 ? target >>> 0 : target & 0xffff;
+}
+
+/** 70+cc Jcc Jb, 0F 80+cc Jcc Jz. */
+export function jumpConditional(cpu: Cpu, instruction: Instruction): void {
+  if (cpu.testCondition(instruction.opcode & 0xf)) jumpTo(cpu, instruction, cpu.eip + instruction.immediate);
+}
+
+/** EB JMP Jb, E9 JMP Jz. */
+export function jumpRelative(cpu: Cpu, instruction: Instruction): void {
+  jumpTo(cpu, instruction, cpu.eip + instruction.immediate);
+}
+
+/** FF /4 JMP Ev. */
+export function jumpIndirect(cpu: Cpu, instruction: Instruction): void {
+  jumpTo(cpu, instruction, readRm(cpu, instruction, instruction.operandSize));
+}
+
+/** E8 CALL Jz. */
+export function callRelative(cpu: Cpu, instruction: Instruction): void {
+  const size = instruction.operandSize;
+  cpu.push(cpu.eip, size);
+  jumpTo(cpu, instruction, cpu.eip + instruction.immediate);
+}
+
+/** FF /2 CALL Ev. */
+export function callIndirect(cpu: Cpu, instruction: Instruction): void {
+  const size = instruction.operandSize;
+  const target = readRm(cpu, instruction, size);
+  cpu.push(cpu.eip, size);
+  jumpTo(cpu, instruction, target);
+}
+
+/** C3 RET, C2 RET Iw. */
+export function returnNear(cpu: Cpu, instruction: Instruction): void {
+  const size = instruction.operandSize;
+  const target = cpu.pop(size);
+  if (instruction.immediate !== 0) {
+    if (cpu.stackSize32)
+      cpu.registers32[Register.Esp] = (cpu.registers32[Register.Esp] + instruction.immediate) >>> 0;
+    else
+      cpu.registers16[Register.Esp << 1] =
+        (cpu.registers16[Register.Esp << 1] + instruction.immediate) & 0xffff;
+  }
+  jumpTo(cpu, instruction, target);
+}
+
+function decrementCounter(cpu: Cpu, instruction: Instruction): number {
+  if (instruction.addressSize32) {
+    const value = (cpu.registers32[Register.Ecx] - 1) >>> 0;
+    cpu.registers32[Register.Ecx] = value;
+    return value;
+  }
+  const value = (cpu.registers16[Register.Ecx << 1] - 1) & 0xffff;
+  cpu.registers16[Register.Ecx << 1] = value;
+  return value;
+}
+
+/** E2 LOOP Jb. */
+export function loop(cpu: Cpu, instruction: Instruction): void {
+  if (decrementCounter(cpu, instruction) !== 0) jumpTo(cpu, instruction, cpu.eip + instruction.immediate);
+}
+
+/** E1 LOOPE Jb. */
+export function loopWhileEqual(cpu: Cpu, instruction: Instruction): void {
+  if (decrementCounter(cpu, instruction) !== 0 && cpu.getZero())
+    jumpTo(cpu, instruction, cpu.eip + instruction.immediate);
+}
+
+/** E0 LOOPNE Jb. */
+export function loopWhileNotEqual(cpu: Cpu, instruction: Instruction): void {
+  if (decrementCounter(cpu, instruction) !== 0 && !cpu.getZero())
+    jumpTo(cpu, instruction, cpu.eip + instruction.immediate);
+}
+
+/** E3 JCXZ / JECXZ Jb (the address size picks CX or ECX). */
+export function jumpIfCounterZero(cpu: Cpu, instruction: Instruction): void {
+  const counter = instruction.addressSize32
+    ? cpu.registers32[Register.Ecx]
+    : cpu.registers16[Register.Ecx << 1];
+  if (counter === 0) jumpTo(cpu, instruction, cpu.eip + instruction.immediate);
+}
+
+/** Raises a trap-like event after the instruction (EIP already points after it): intercepted exceptions exit. */
+function trap(cpu: Cpu, vector: number, kind: number): void {
+  if (cpu.intercepts.exceptions.has(vector)) cpu.exitWith({ kind: 'exception', vector });
+  deliverInterrupt(cpu, vector, kind, -1);
+  cpu.chunkRemaining = 0;
+}
+
+/** CD INT Ib. Intercepted vectors exit with EIP after the instruction. */
+export function softwareInterrupt(cpu: Cpu, instruction: Instruction): void {
+  const vector = instruction.immediate;
+  if (cpu.intercepts.softwareInterrupts.has(vector)) cpu.exitWith({ kind: 'software-interrupt', vector });
+  deliverInterrupt(cpu, vector, InterruptKind.Software, -1);
+  cpu.chunkRemaining = 0;
+}
+
+/** CC INT3. */
+export function breakpoint(cpu: Cpu): void {
+  trap(cpu, Vector.Breakpoint, InterruptKind.SoftwareException);
+}
+
+/** CE INTO: #OF when OF is set. */
+export function interruptOnOverflow(cpu: Cpu): void {
+  if (cpu.getOverflow()) trap(cpu, Vector.Overflow, InterruptKind.SoftwareException);
+}
+
+/** F1 INT1 / ICEBP: #DB without a gate privilege check. */
+export function debugTrap(cpu: Cpu): void {
+  trap(cpu, Vector.Debug, InterruptKind.Exception);
+}
+
+/** F4 HLT: #GP(0) above CPL 0 in protected mode; exits when intercepted, else waits for an interrupt. */
+export function halt(cpu: Cpu): void {
+  if (
+    (cpu.cr0 & Cr0.ProtectionEnable) !== 0 &&
+    (cpu.cpl !== 0 || (cpu.flagsValue & Flag.Virtual8086) !== 0)
+  ) {
+    cpu.fault(Vector.GeneralProtection, 0);
+  }
+  if (cpu.intercepts.hlt) cpu.exitWith({ kind: 'hlt' });
+  cpu.halted = true;
+  cpu.stopAfterInstruction();
+}

@@ -1,0 +1,114 @@
+/**
+ * Handlers built from a semantic function and an operand form. The opcode table binds each
+ * entry to one of these; the handler loads operands (operands.ts), calls the semantic function
+ * with values and a width, and stores the result.
+ */
+
+import type { Cpu } from '../cpu/cpu.js';
+import type { Instruction, InstructionHandler } from '../decoder/instruction.js';
+import { effectiveAddress, readRm, readRmForUpdate, writeRmBack } from '../decoder/operands.js';
+import type { BinarySemantic } from './alu.js';
+import type { ShiftSemantic } from './shift.js';
+
+/** `E op= G` (e.g. 00 ADD Eb,Gb / 01 ADD Ev,Gv); `writes` false for CMP/TEST. */
+export function binaryRmReg(semantic: BinarySemantic, writes: boolean): InstructionHandler {
+  if (!writes) {
+    return (cpu: Cpu, instruction: Instruction) => {
+      const size = instruction.operandSize;
+      semantic(cpu, readRm(cpu, instruction, size), cpu.readGeneral(instruction.reg, size), size);
+    };
+  }
+  return (cpu: Cpu, instruction: Instruction) => {
+    const size = instruction.operandSize;
+    if (instruction.mod === 3) {
+      const rm = instruction.rm;
+      cpu.writeGeneral(
+        rm,
+        size,
+        semantic(cpu, cpu.readGeneral(rm, size), cpu.readGeneral(instruction.reg, size), size),
+      );
+      return;
+    }
+    const destination = cpu.readForUpdate(instruction.segment, effectiveAddress(cpu, instruction), size);
+    cpu.writeUpdated(size, semantic(cpu, destination, cpu.readGeneral(instruction.reg, size), size));
+  };
+}
+
+/** `G op= E` (e.g. 02 ADD Gb,Eb / 03 ADD Gv,Ev). */
+export function binaryRegRm(semantic: BinarySemantic, writes: boolean): InstructionHandler {
+  return (cpu: Cpu, instruction: Instruction) => {
+    const size = instruction.operandSize;
+    const reg = instruction.reg;
+    const result = semantic(cpu, cpu.readGeneral(reg, size), readRm(cpu, instruction, size), size);
+    if (writes) cpu.writeGeneral(reg, size, result);
+  };
+}
+
+/** `AL/eAX op= imm` (e.g. 04 ADD AL,Ib / 05 ADD eAX,Iz). */
+export function binaryAccumulatorImmediate(semantic: BinarySemantic, writes: boolean): InstructionHandler {
+  return (cpu: Cpu, instruction: Instruction) => {
+    const size = instruction.operandSize;
+    const result = semantic(cpu, cpu.readGeneral(0, size), instruction.immediate, size);
+    if (writes) cpu.writeGeneral(0, size, result);
+  };
+}
+
+/** `E op= imm` (group 1: 80/81/82/83; the immediate is already extended by the decoder). */
+export function binaryRmImmediate(semantic: BinarySemantic, writes: boolean): InstructionHandler {
+  if (!writes) {
+    return (cpu: Cpu, instruction: Instruction) => {
+      const size = instruction.operandSize;
+      semantic(cpu, readRm(cpu, instruction, size), instruction.immediate, size);
+    };
+  }
+  return (cpu: Cpu, instruction: Instruction) => {
+    const size = instruction.operandSize;
+    if (instruction.mod === 3) {
+      const rm = instruction.rm;
+      cpu.writeGeneral(rm, size, semantic(cpu, cpu.readGeneral(rm, size), instruction.immediate, size));
+      return;
+    }
+    const destination = cpu.readForUpdate(instruction.segment, effectiveAddress(cpu, instruction), size);
+    cpu.writeUpdated(size, semantic(cpu, destination, instruction.immediate, size));
+  };
+}
+
+/** A one-operand semantic (INC, DEC, NEG, NOT). */
+export type UnarySemantic = (cpu: Cpu, value: number, size: number) => number;
+
+/** `E = op(E)` (FE/FF /0 /1, F6/F7 /2 /3). */
+export function unaryRm(semantic: UnarySemantic): InstructionHandler {
+  return (cpu: Cpu, instruction: Instruction) => {
+    const size = instruction.operandSize;
+    writeRmBack(cpu, instruction, size, semantic(cpu, readRmForUpdate(cpu, instruction, size), size));
+  };
+}
+
+/** `Zv = op(Zv)`: the register in the low opcode bits (40+r INC, 48+r DEC). */
+export function unaryRegister(semantic: UnarySemantic): InstructionHandler {
+  return (cpu: Cpu, instruction: Instruction) => {
+    const size = instruction.operandSize;
+    cpu.writeGeneral(instruction.rm, size, semantic(cpu, cpu.readGeneral(instruction.rm, size), size));
+  };
+}
+
+/** How a group-2 instruction gets its count. */
+export const ShiftCount = { One: 0, Cl: 1, Immediate: 2 } as const;
+
+/** Group 2 (C0/C1 imm8, D0/D1 by 1, D2/D3 by CL). */
+export function shiftRm(semantic: ShiftSemantic, countFrom: number): InstructionHandler {
+  return (cpu: Cpu, instruction: Instruction) => {
+    const size = instruction.operandSize;
+    const count =
+      countFrom === ShiftCount.One
+        ? 1
+        : countFrom === ShiftCount.Cl
+          ? cpu.registers8[4]
+          : instruction.immediate;
+    if ((count & 0x1f) === 0) {
+      readRm(cpu, instruction, size); // the operand is still read (and may fault)
+      return;
+    }
+    writeRmBack(cpu, instruction, size, semantic(cpu, readRmForUpdate(cpu, instruction, size), count, size));
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * The x87 seam: D8-DF escapes and FWAIT go to src/fpu/ through an {@link FpuHost} over the Cpu.
+ * The FPU reads every operand before changing state, so a faulting access restarts cleanly.
+ */
+
+import type { Cpu } from '../cpu/cpu.js';
+import { Cr0, Flag, SegmentRegister } from '../cpu/registers.js';
+import type { Instruction } from '../decoder/instruction.js';
+import { effectiveAddress } from '../decoder/operands.js';
+import { executeFpu, executeFwait, type FpuHost, type FpuInstruction, FpuOutcome } from '../fpu/index.js';
+
+/** The FpuHost of one CPU (allocated once per CPU). */
+export class CpuFpuHost implements FpuHost {
+  private readonly cpu: Cpu;
+  /** Reused instruction record (no allocation per escape). */
+  readonly instruction: FpuInstruction = {
+    opcode: 0,
+    modrm: 0,
+    address: 0,
+    operandSize32: true,
+    instructionPointer: 0,
+    codeSelector: 0,
+    dataOffset: 0,
+    dataSelector: 0,
+  };
+
+  constructor(cpu: Cpu) {
+    this.cpu = cpu;
+  }
+  read8(address: number): number {
+    return this.cpu.readLinear8(address);
+  }
+  read16(address: number): number {
+    return this.cpu.readLinear16(address);
+  }
+  read32(address: number): number {
+    return this.cpu.readLinear32(address);
+  }
+  write8(address: number, value: number): void {
+    this.cpu.writeLinear8(address, value);
+  }
+  write16(address: number, value: number): void {
+    this.cpu.writeLinear16(address, value);
+  }
+  write32(address: number, value: number): void {
+    this.cpu.writeLinear32(address, value);
+  }
+  readEflags(): number {
+    return this.cpu.getFlags();
+  }
+  writeComparisonFlags(zero: boolean, parity: boolean, carry: boolean): void {
+    // QEMU's choice: ZF, PF, CF set from the compare; OF, SF, AF cleared.
+    const cpu = this.cpu;
+    cpu.materializeFlags();
+    let flags =
+      cpu.flagsValue & ~(Flag.Zero | Flag.Parity | Flag.Carry | Flag.Overflow | Flag.Sign | Flag.Adjust);
+    if (zero) flags |= Flag.Zero;
+    if (parity) flags |= Flag.Parity;
+    if (carry) flags |= Flag.Carry;
+    cpu.flagsValue = flags;
+  }
+  writeAx(value: number): void {
+    this.cpu.registers16[0] = value;
+  }
+  readCr0(): number {
+    return this.cpu.cr0;
+  }
+  isRealOrVirtual8086(): boolean {
+    return (this.cpu.cr0 & Cr0.ProtectionEnable) === 0 || (this.cpu.flagsValue & Flag.Virtual8086) !== 0;
+  }
+}
+
+/** D8-DF: one x87 escape instruction. */
+export function floatingPointEscape(cpu: Cpu, instruction: Instruction): void {
+  const host = cpu.fpuHost;
+  const record = host.instruction;
+  record.opcode = instruction.opcode;
+  record.modrm = (instruction.mod << 6) | (instruction.reg << 3) | instruction.rm;
+  record.operandSize32 = instruction.operandSize32;
+  record.instructionPointer = cpu.instructionStart;
+  record.codeSelector = cpu.segmentSelector[SegmentRegister.Cs];
+  if (instruction.mod !== 3) {
+    const offset = effectiveAddress(cpu, instruction);
+    record.dataOffset = offset;
+    record.dataSelector = cpu.segmentSelector[instruction.segment];
+    record.address = cpu.linearAddress(instruction.segment, offset, 1, 0);
+  } else {
+    record.address = 0;
+  }
+  const outcome = executeFpu(cpu.fpu, host, record);
+  if (outcome !== FpuOutcome.Done) cpu.fault(outcome);
+}
+
+/** 9B FWAIT. */
+export function floatingPointWait(cpu: Cpu): void {
+  const outcome = executeFwait(cpu.fpu, cpu.fpuHost);
+  if (outcome !== FpuOutcome.Done) cpu.fault(outcome);
+}
