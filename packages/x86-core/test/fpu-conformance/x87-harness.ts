@@ -9,8 +9,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Fpu, type FpuHost, FpuOutcome } from '../../src/fpu/index.js';
 
-/** Which bytes of the 48-byte result record an operation defines. */
-export type OutputKind = 'st0' | 'st0st1' | 'fsw' | 'flags' | 'mem2' | 'mem4' | 'mem8' | 'mem10';
+/** Size of one result record. */
+export const RESULT_BYTES = 64;
+
+/** Which bytes of the result record an operation defines. */
+export type OutputKind =
+  | 'st0'
+  | 'st0st1'
+  | 'fsw'
+  | 'flags'
+  | 'mem2'
+  | 'mem4'
+  | 'mem8'
+  | 'mem10'
+  | 'environment';
 
 /** Operand generator for the B slot (A is always a random extended value). */
 export type OperandKind = 'x80' | 'f32' | 'f64' | 'i16' | 'i32' | 'i64' | 'bcd' | 'none';
@@ -31,7 +43,7 @@ export interface Operation {
   approximate?: boolean;
 }
 
-const OUT = 32; // our emulated memory: record at 0..31, result at 32..79
+const OUT = 32; // our emulated memory: record at 0..31, result at 32..95
 const reg = (opcode: number, modrm: number): [number, number, number] => [opcode, modrm, 0];
 const mem = (opcode: number, digit: number, address: number): [number, number, number] => [
   opcode,
@@ -115,6 +127,13 @@ export const OPERATIONS: Operation[] = [
   { id: 74, name: 'fldlg2', steps: [reg(0xd9, 0xec)], output: 'st0', operand: 'none' },
   { id: 75, name: 'fldln2', steps: [reg(0xd9, 0xed)], output: 'st0', operand: 'none' },
   { id: 76, name: 'fldz', steps: [reg(0xd9, 0xee)], output: 'st0', operand: 'none' },
+  {
+    id: 80,
+    name: 'fnstenv+fldenv',
+    steps: [mem(0xd9, 6, OUT + 36), mem(0xd9, 4, OUT + 36)],
+    output: 'environment',
+    operand: 'x80',
+  },
 ];
 
 /** A small seeded generator (xorshift32). */
@@ -319,17 +338,17 @@ export function buildOracle(): string {
   return binary;
 }
 
-/** Runs the records through qemu-i386 and returns the 48-byte result records. */
+/** Runs the records through qemu-i386 and returns the result records. */
 export function runOracle(binary: string, records: Uint8Array): Uint8Array {
   const output = execFileSync('qemu-i386', [binary], { input: records, maxBuffer: 64 << 20 });
   return new Uint8Array(output.buffer, output.byteOffset, output.byteLength);
 }
 
-/** Runs the records through our FPU and returns the 48-byte result records. */
+/** Runs the records through our FPU and returns the result records. */
 export function runEmulation(records: Uint8Array): Uint8Array {
   const count = records.length / 32;
-  const results = new Uint8Array(count * 48);
-  const memory = new Uint8Array(128);
+  const results = new Uint8Array(count * RESULT_BYTES);
+  const memory = new Uint8Array(OUT + RESULT_BYTES);
   const view = new DataView(memory.buffer);
   let eflags = 0x202;
   const check = (address: number, size: number): number => {
@@ -383,7 +402,7 @@ export function runEmulation(records: Uint8Array): Uint8Array {
     step(0xdb, 7 << 3, OUT);
     step(0xdb, 7 << 3, OUT + 10);
     view.setUint32(OUT + 32, eflags, true);
-    results.set(memory.subarray(OUT, OUT + 48), index * 48);
+    results.set(memory.subarray(OUT, OUT + RESULT_BYTES), index * RESULT_BYTES);
   }
   return results;
 }

@@ -1,15 +1,16 @@
 /*
  * x87 oracle for the FPU conformance test: reads 32-byte records from stdin, runs one x87
- * operation per record and writes a 48-byte result record to stdout. Freestanding i386 Linux
+ * operation per record and writes a 64-byte result record to stdout. Freestanding i386 Linux
  * program (no libc): build with
  *   gcc -m32 -O1 -static -nostdlib -ffreestanding -fno-pic -fno-stack-protector -o x87-oracle x87-oracle.c
  * Input record:  [0] operation (u32), [4] control word (u16), [8] A (80-bit), [18] B (80-bit).
- * Output record: [0] ST0, [10] ST1, [20] memory result (up to 10 bytes), [30] FSW, [32] EFLAGS.
+ * Output record (64 bytes): [0] ST0, [10] ST1, [20] memory result (up to 10 bytes), [30] FSW,
+ * [32] EFLAGS, [36] FNSTENV image (28 bytes, operation 80).
  * The operation numbers are listed in x87-operations.ts (keep both in sync).
  */
 #define MAX_RECORDS 40000
 static unsigned char input[MAX_RECORDS * 32];
-static unsigned char output[MAX_RECORDS * 48];
+static unsigned char output[MAX_RECORDS * 64];
 
 static long sys3(long number, long a, long b, long c) {
   long result;
@@ -87,6 +88,7 @@ static void run(const unsigned char *in, unsigned char *out) {
   case 74: RUN(".byte 0xd9,0xec"); break;       /* fldlg2 */
   case 75: RUN(".byte 0xd9,0xed"); break;       /* fldln2 */
   case 76: RUN(".byte 0xd9,0xee"); break;       /* fldz */
+  case 80: RUN("fnstenv 36(%0)\n\tfldenv 36(%0)"); break;
   default: break;
   }
 }
@@ -99,10 +101,10 @@ void _start(void) {
     total += got;
   }
   long count = total / 32;
-  for (long index = 0; index < count; index++) run(input + index * 32, output + index * 48);
+  for (long index = 0; index < count; index++) run(input + index * 32, output + index * 64);
   long written = 0;
-  while (written < count * 48) {
-    long put = sys3(4, 1, (long)(output + written), count * 48 - written);
+  while (written < count * 64) {
+    long put = sys3(4, 1, (long)(output + written), count * 64 - written);
     if (put <= 0) break;
     written += put;
   }
