@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { C_HEADER_PATH, generateCHeader } from './c-header.js';
 import { VMI_CALLS } from './call-table.js';
+import { withCallTable } from './call-table-markdown.js';
 
 describe('the generated C header', () => {
   it('is committed exactly as the generator produces it (run `pnpm --filter @openvmi/vmi-spec generate`)', () => {
@@ -25,5 +26,13 @@ describe('the generated C header', () => {
     expect(text).toContain('_Static_assert(offsetof(struct vrom_header, get_reloc) == 136');
     expect(text).toContain('_Static_assert(sizeof(struct vmi_ap_state) == 92');
     expect(text).toContain('_Static_assert(offsetof(struct vmi_ap_state, idtr_limit) == 88');
+  });
+});
+
+describe('the README call table', () => {
+  it('is the table generated from the call table (run `pnpm --filter @openvmi/vmi-spec generate`)', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    expect(readme).toBe(withCallTable(readme));
+    expect(readme).toMatch(/\| 33 +\| IRET +\| \[ESP\+0\] eip/);
   });
 });

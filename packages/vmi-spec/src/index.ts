@@ -6,6 +6,7 @@
 export * from './backend.js';
 export * from './c-header.js';
 export * from './call-table.js';
+export * from './call-table-markdown.js';
 export * from './constants.js';
 export * from './errors.js';
 export * from './identification.js';
