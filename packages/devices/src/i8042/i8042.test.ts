@@ -1,0 +1,234 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { I8042, I8042_KEY_QUEUE_LIMIT } from './i8042.js';
+
+function setup() {
+  const events: string[] = [];
+  const irq = { level: false, raises: 0 };
+  const controller = new I8042({
+    irq: {
+      raise: () => {
+        irq.level = true;
+        irq.raises++;
+      },
+      lower: () => {
+        irq.level = false;
+      },
+    },
+    onA20Change: (enabled) => events.push(`a20:${enabled}`),
+    onReset: () => events.push('reset'),
+  });
+  const command = (byte: number) => controller.commandPorts.write(0, 1, byte);
+  const data = (byte: number) => controller.dataPorts.write(0, 1, byte);
+  const status = () => controller.commandPorts.read(0, 1);
+  /** Reads every byte the controller has for us, as a driver polling OBF would. */
+  const drain = () => {
+    const bytes: number[] = [];
+    while (status() & 1 && bytes.length < 64) bytes.push(controller.dataPorts.read(0, 1));
+    return bytes;
+  };
+  return { controller, events, irq, command, data, status, drain };
+}
+
+describe('I8042', () => {
+  it('passes the controller self-test with 0x55 and sets the system flag', () => {
+    const { command, status, drain } = setup();
+    command(0xaa);
+    expect(status() & 0x0d).toBe(0x0d); // OBF, SYS, A2
+    expect(drain()).toEqual([0x55]);
+  });
+
+  it('passes the keyboard interface test and fails the aux one cleanly', () => {
+    const { command, drain } = setup();
+    command(0xab);
+    expect(drain()).toEqual([0x00]);
+    command(0xa9);
+    expect(drain()).toEqual([0x02]);
+  });
+
+  it('fails the aux loop test: the echoed byte is not marked as aux data', () => {
+    const { command, data, status, drain } = setup();
+    command(0xd3);
+    data(0x5a);
+    expect(status() & 0x21).toBe(0x01);
+    expect(drain()).toEqual([0x5a]);
+  });
+
+  it('reads and writes the command byte with 0x20 and 0x60', () => {
+    const { command, data, drain } = setup();
+    command(0x20);
+    expect(drain()).toEqual([0x65]);
+    command(0x60);
+    data(0x47);
+    command(0x20);
+    expect(drain()).toEqual([0x47]);
+  });
+
+  it('drives A20 and the reset line through the output port (0xD0/0xD1)', () => {
+    const { controller, command, data, events, drain } = setup();
+    command(0xd0);
+    expect(drain()[0] & 0x03).toBe(0x03);
+    command(0xd1);
+    data(0xc1); // A20 off
+    expect(controller.a20Enabled()).toBe(false);
+    command(0xd1);
+    data(0xc3);
+    command(0xd1);
+    data(0xc2); // reset low
+    expect(events).toEqual(['a20:false', 'a20:true', 'reset']);
+    command(0xd0);
+    expect(drain()[0] & 0x01).toBe(0x01);
+  });
+
+  it('pulses reset on command 0xFE and not on 0xFF', () => {
+    const { command, events } = setup();
+    command(0xff);
+    expect(events).toEqual([]);
+    command(0xfe);
+    expect(events).toEqual(['reset']);
+  });
+
+  it('answers a keyboard reset with ACK then 0xAA and raises IRQ1 when the byte is ready', () => {
+    const { data, irq, drain } = setup();
+    data(0xff);
+    expect(irq.level).toBe(true);
+    expect(drain()).toEqual([0xfa, 0xaa]);
+    expect(irq.level).toBe(false);
+    expect(irq.raises).toBe(2);
+  });
+
+  it('identifies as an MF2 keyboard (translated ID with translation on)', () => {
+    const { command, data, drain } = setup();
+    data(0xf2);
+    expect(drain()).toEqual([0xfa, 0xab, 0x41]);
+    command(0x60);
+    data(0x05); // translation off
+    data(0xf2);
+    expect(drain()).toEqual([0xfa, 0xab, 0x83]);
+  });
+
+  it('echoes 0xEE and sets LEDs with 0xED', () => {
+    const { controller, data, drain } = setup();
+    data(0xee);
+    expect(drain()).toEqual([0xee]);
+    data(0xed);
+    data(0x05);
+    expect(drain()).toEqual([0xfa, 0xfa]);
+    expect(controller.leds()).toBe(5);
+  });
+
+  it('sets and gets the scan code set with 0xF0', () => {
+    const { command, data, drain } = setup();
+    command(0x60);
+    data(0x01); // no translation
+    data(0xf0);
+    data(0x03);
+    data(0xf0);
+    data(0x00);
+    expect(drain()).toEqual([0xfa, 0xfa, 0xfa, 0xfa, 0x03]);
+    data(0xf0);
+    data(0x07);
+    expect(drain()).toEqual([0xfa, 0xfe]);
+  });
+
+  it('delivers host scan codes only while scanning is enabled and the interface is on', () => {
+    const { controller, command, data, irq, drain } = setup();
+    data(0xf5);
+    expect(drain()).toEqual([0xfa]);
+    controller.sendScanCodes([0x1e, 0x9e]);
+    expect(drain()).toEqual([]);
+    data(0xf4);
+    expect(drain()).toEqual([0xfa]);
+    controller.sendScanCodes([0x1e, 0x9e]);
+    command(0xad);
+    expect(drain()).toEqual([0x1e]); // already in the output buffer
+    command(0xae);
+    expect(irq.level).toBe(true);
+    expect(drain()).toEqual([0x9e]);
+  });
+
+  it('keeps IRQ1 low when the command byte disables the keyboard interrupt', () => {
+    const { controller, command, data, irq, status } = setup();
+    command(0x60);
+    data(0x64);
+    controller.sendScanCodes([0x1c]);
+    expect(status() & 1).toBe(1);
+    expect(irq.level).toBe(false);
+  });
+
+  it('bounds the host key queue and counts drops', () => {
+    const { controller } = setup();
+    expect(controller.sendScanCodes(new Array(I8042_KEY_QUEUE_LIMIT + 10).fill(0x1e))).toBe(
+      I8042_KEY_QUEUE_LIMIT,
+    );
+    expect(controller.getState().droppedKeys).toBe(10);
+  });
+
+  it('writes the keyboard output buffer with 0xD2', () => {
+    const { command, data, drain } = setup();
+    command(0xd2);
+    data(0x3b);
+    expect(drain()).toEqual([0x3b]);
+  });
+
+  it('answers unknown keyboard commands with resend and resends the last byte on 0xFE', () => {
+    const { data, drain } = setup();
+    data(0xee);
+    drain();
+    data(0x12);
+    expect(drain()).toEqual([0xfe]);
+    data(0xfe);
+    expect(drain()).toEqual([0xfe]);
+  });
+
+  it('reads undecoded offsets and wide accesses as all-ones', () => {
+    const { controller } = setup();
+    expect(controller.dataPorts.read(1, 1)).toBe(0xff);
+    expect(controller.commandPorts.read(0, 2)).toBe(0xffff);
+    expect(controller.getState().invalidAccesses).toBe(2);
+  });
+
+  it('round-trips its state with queued bytes', () => {
+    const { controller, data } = setup();
+    data(0xff);
+    controller.sendScanCodes([1, 2, 3]);
+    const copy = I8042.fromState(controller.getState());
+    expect(copy.getState()).toEqual(controller.getState());
+    expect(copy.dataPorts.read(0, 1)).toBe(controller.dataPorts.read(0, 1));
+    expect(() => I8042.fromState({ version: 2 } as never)).toThrow(TypeError);
+  });
+
+  it('never throws and keeps its queues bounded under random I/O', () => {
+    const step = fc.record({
+      port: fc.constantFrom('data', 'command', 'keys'),
+      offset: fc.integer({ min: -1, max: 2 }),
+      width: fc.constantFrom(1, 1, 2, 4) as fc.Arbitrary<1 | 2 | 4>,
+      value: fc.integer({ min: 0, max: 0xffffffff }),
+      write: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 100 }), (steps) => {
+        const { controller } = setup();
+        for (const s of steps) {
+          if (s.port === 'keys') {
+            controller.sendScanCodes(Array.from({ length: s.value % 300 }, (_, index) => index));
+            continue;
+          }
+          const ports = s.port === 'data' ? controller.dataPorts : controller.commandPorts;
+          if (s.write) ports.write(s.offset, s.width, s.value);
+          else {
+            const value = ports.read(s.offset, s.width);
+            expect(value).toBeGreaterThanOrEqual(0);
+            expect(value).toBeLessThan(2 ** (8 * s.width));
+          }
+        }
+        const state = controller.getState();
+        expect(state.keyQueue.length).toBeLessThanOrEqual(I8042_KEY_QUEUE_LIMIT);
+        expect(state.controllerQueue.length).toBeLessThanOrEqual(16);
+        expect(state.keyboardQueue.length).toBeLessThanOrEqual(16);
+        expect(I8042.fromState(state).getState()).toEqual(state);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

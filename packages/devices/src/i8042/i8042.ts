@@ -1,0 +1,466 @@
+/**
+ * Intel 8042 keyboard controller (PC/AT "KBC") with an MF2 keyboard attached and no auxiliary
+ * (PS/2 mouse) device.
+ *
+ * Datasheet: Intel UPI-41AH/42AH (8042) and the IBM PC/AT technical reference (keyboard
+ * controller commands and output port), IBM PS/2 keyboard technical reference (keyboard
+ * commands 0xED-0xFF).
+ *
+ * Registers: `dataPorts` offset 0 (port 0x60): output buffer (read), data / command parameter /
+ * keyboard command (write). `commandPorts` offset 0 (port 0x64): status (read), controller
+ * command (write). Status: OBF (0), IBF (1, always 0: commands complete at once), SYS (2), A2
+ * (3), keyboard unlocked (4), AUXB (5, always 0), timeout (6), parity (7).
+ *
+ * Controller commands: 0x20-0x3F read RAM (0x20 = command byte), 0x60-0x7F write RAM, 0xA7/0xA8
+ * disable/enable aux, 0xA9 aux interface test (answers 0x02: no device), 0xAA self-test (0x55),
+ * 0xAB keyboard interface test (0x00), 0xAD/0xAE disable/enable keyboard, 0xC0 read input port,
+ * 0xD0/0xD1 read/write output port (A20 on bit 1, reset when bit 0 is 0), 0xD2 write keyboard
+ * output buffer, 0xD3 write aux output buffer (answered without AUXB, so loop tests fail),
+ * 0xD4 write to aux device (ignored: absent), 0xE0 read test inputs, 0xF0-0xFF pulse output
+ * lines (bit 0 clear pulses reset: 0xFE).
+ * Keyboard commands: 0xED LEDs, 0xEE echo, 0xF0 get/set scan set, 0xF2 identify (0xAB 0x83, or
+ * 0xAB 0x41 with translation), 0xF3 typematic, 0xF4/0xF5 enable/disable scanning, 0xF6
+ * defaults, 0xF7-0xFD set-3 key types (ACK), 0xFE resend, 0xFF reset (0xFA 0xAA).
+ *
+ * NOT IMPLEMENTED: the PS/2 mouse (the aux port answers as absent: Linux finds no AUX port);
+ * scan code sets 2 and 3 on the wire: the host supplies set-1 (XT) scan codes, which are what
+ * the guest sees with translation on (the PC default); with translation off they are still sent
+ * as set 1; typematic repeat (the host repeats keys); keyboard password and A20 via the
+ * 0xDD/0xDF commands.
+ */
+import type { AccessWidth, IrqLine, PortIo } from '@openvmi/x86-core';
+import {
+  allOnes,
+  byteOf,
+  checkVersion,
+  counterOf,
+  disconnectedIrqLine,
+  flagOf,
+} from '../common/port-access.js';
+import type { I8042State } from './i8042-state.js';
+
+export type { I8042State } from './i8042-state.js';
+
+/** Bound of the host scan-code queue. */
+export const I8042_KEY_QUEUE_LIMIT = 256;
+const RESPONSE_QUEUE_LIMIT = 16;
+
+const STATUS_OBF = 0x01;
+const STATUS_SYSTEM = 0x04;
+const STATUS_COMMAND = 0x08;
+const STATUS_UNLOCKED = 0x10;
+const CTR_KEYBOARD_INTERRUPT = 0x01;
+const CTR_SYSTEM = 0x04;
+const CTR_KEYBOARD_DISABLED = 0x10;
+const CTR_AUX_DISABLED = 0x20;
+const CTR_TRANSLATE = 0x40;
+const OUTPUT_RESET = 0x01;
+const OUTPUT_A20 = 0x02;
+const ACK = 0xfa;
+const RESEND = 0xfe;
+
+/** Options of the controller. */
+export interface I8042Options {
+  /** IRQ1; default unconnected. */
+  irq?: IrqLine;
+  /** Called when the output port's A20 bit changes; default no-op. */
+  onA20Change?: (enabled: boolean) => void;
+  /** Called when the guest pulses the CPU reset line (0xFE, or output port bit 0 written 0); default no-op. */
+  onReset?: () => void;
+}
+
+/** The 8042 and its keyboard. */
+export class I8042 {
+  /** Port 0x60 (map 1 byte). */
+  readonly dataPorts: PortIo;
+  /** Port 0x64 (map 1 byte). */
+  readonly commandPorts: PortIo;
+  private state: I8042State;
+  private readonly irq: IrqLine;
+  private readonly onA20Change: (enabled: boolean) => void;
+  private readonly onReset: () => void;
+  private irqLevel = false;
+
+  constructor(options: I8042Options = {}) {
+    this.irq = options.irq ?? disconnectedIrqLine;
+    this.onA20Change = options.onA20Change ?? (() => {});
+    this.onReset = options.onReset ?? (() => {});
+    this.state = I8042.defaultState();
+    this.dataPorts = {
+      read: (offset, width) => (this.decoded(offset, width) ? this.readData() : allOnes(width)),
+      write: (offset, width, value) => {
+        if (this.decoded(offset, width)) this.writeData(value & 0xff);
+      },
+    };
+    this.commandPorts = {
+      read: (offset, width) => (this.decoded(offset, width) ? this.status() : allOnes(width)),
+      write: (offset, width, value) => {
+        if (this.decoded(offset, width)) this.writeCommand(value & 0xff);
+      },
+    };
+  }
+
+  /**
+   * The state a PC BIOS leaves after POST (there is no BIOS on the direct kernel boot path):
+   * self-test passed (SYS), keyboard interrupt on, aux disabled, translation on, A20 enabled.
+   */
+  static defaultState(): I8042State {
+    const ram = new Array<number>(32).fill(0);
+    ram[0] = CTR_KEYBOARD_INTERRUPT | CTR_SYSTEM | CTR_AUX_DISABLED | CTR_TRANSLATE;
+    return {
+      version: 1,
+      ram,
+      outputPort: 0xc0 | OUTPUT_RESET | OUTPUT_A20,
+      outputBuffer: null,
+      lastWriteWasCommand: false,
+      pendingCommand: null,
+      controllerQueue: [],
+      keyboardPendingCommand: null,
+      keyboardQueue: [],
+      keyQueue: [],
+      scanning: true,
+      scanSet: 2,
+      leds: 0,
+      typematic: 0x2b,
+      lastKeyboardByte: 0,
+      droppedKeys: 0,
+      ignoredCommands: 0,
+      invalidAccesses: 0,
+    };
+  }
+
+  /**
+   * Host key input: set-1 (XT) scan codes, make and break (0x80 | make), with 0xE0 prefixes.
+   * Bounded; extra bytes are dropped and counted, as are keys while the keyboard does not scan.
+   * Returns how many were accepted.
+   */
+  sendScanCodes(codes: ArrayLike<number>): number {
+    if (!this.state.scanning) {
+      this.state.droppedKeys += codes.length;
+      return 0;
+    }
+    let accepted = 0;
+    for (let index = 0; index < codes.length; index++) {
+      if (this.state.keyQueue.length >= I8042_KEY_QUEUE_LIMIT) {
+        this.state.droppedKeys += codes.length - index;
+        break;
+      }
+      this.state.keyQueue.push(codes[index] & 0xff);
+      accepted++;
+    }
+    this.fillOutputBuffer();
+    return accepted;
+  }
+
+  /** The A20 gate as the output port drives it. */
+  a20Enabled(): boolean {
+    return (this.state.outputPort & OUTPUT_A20) !== 0;
+  }
+
+  /** The keyboard LEDs (bit 0 scroll, bit 1 num, bit 2 caps lock). */
+  leds(): number {
+    return this.state.leds;
+  }
+
+  /** Back to the post-BIOS state (host counters kept). */
+  reset(): void {
+    const { droppedKeys, ignoredCommands, invalidAccesses } = this.state;
+    const a20 = this.a20Enabled();
+    this.state = { ...I8042.defaultState(), droppedKeys, ignoredCommands, invalidAccesses };
+    if (a20 !== this.a20Enabled()) this.onA20Change(this.a20Enabled());
+    this.updateIrq();
+  }
+
+  /** A deep copy of the state. */
+  getState(): I8042State {
+    const s = this.state;
+    return {
+      ...s,
+      ram: [...s.ram],
+      controllerQueue: [...s.controllerQueue],
+      keyboardQueue: [...s.keyboardQueue],
+      keyQueue: [...s.keyQueue],
+    };
+  }
+
+  /** Restores a snapshot made by `getState` (fields masked, queues bounded). @throws TypeError on an unknown version. */
+  static fromState(state: I8042State, options: I8042Options = {}): I8042 {
+    checkVersion(state, 1, 'I8042');
+    const controller = new I8042(options);
+    const bytes = (value: unknown, limit: number) =>
+      Array.isArray(value) ? value.slice(0, limit).map((byte) => byteOf(byte)) : [];
+    const ram = new Array<number>(32).fill(0);
+    if (Array.isArray(state.ram))
+      for (let index = 0; index < 32; index++) ram[index] = byteOf(state.ram[index]);
+    const nullableByte = (value: unknown) => (typeof value === 'number' ? byteOf(value) : null);
+    const scanSet = counterOf(state.scanSet);
+    controller.state = {
+      version: 1,
+      ram,
+      outputPort: byteOf(state.outputPort),
+      outputBuffer: nullableByte(state.outputBuffer),
+      lastWriteWasCommand: flagOf(state.lastWriteWasCommand),
+      pendingCommand: nullableByte(state.pendingCommand),
+      controllerQueue: bytes(state.controllerQueue, RESPONSE_QUEUE_LIMIT),
+      keyboardPendingCommand: nullableByte(state.keyboardPendingCommand),
+      keyboardQueue: bytes(state.keyboardQueue, RESPONSE_QUEUE_LIMIT),
+      keyQueue: bytes(state.keyQueue, I8042_KEY_QUEUE_LIMIT),
+      scanning: flagOf(state.scanning),
+      scanSet: scanSet >= 1 && scanSet <= 3 ? scanSet : 2,
+      leds: byteOf(state.leds) & 7,
+      typematic: byteOf(state.typematic) & 0x7f,
+      lastKeyboardByte: byteOf(state.lastKeyboardByte),
+      droppedKeys: counterOf(state.droppedKeys),
+      ignoredCommands: counterOf(state.ignoredCommands),
+      invalidAccesses: counterOf(state.invalidAccesses),
+    };
+    controller.updateIrq();
+    return controller;
+  }
+
+  private decoded(offset: number, width: AccessWidth): boolean {
+    if (offset === 0 && width === 1) return true;
+    this.state.invalidAccesses++;
+    return false;
+  }
+
+  private status(): number {
+    const s = this.state;
+    return (
+      (s.outputBuffer !== null ? STATUS_OBF : 0) |
+      (s.ram[0] & CTR_SYSTEM ? STATUS_SYSTEM : 0) |
+      (s.lastWriteWasCommand ? STATUS_COMMAND : 0) |
+      STATUS_UNLOCKED
+    );
+  }
+
+  private readData(): number {
+    const s = this.state;
+    const value = s.outputBuffer ?? s.lastKeyboardByte;
+    s.outputBuffer = null;
+    this.updateIrq(); // OBF drops before the next byte loads: a fresh IRQ1 edge per byte
+    this.fillOutputBuffer();
+    return value;
+  }
+
+  /** Loads the next byte into an empty output buffer: controller, then keyboard, then keys. */
+  private fillOutputBuffer(): void {
+    const s = this.state;
+    if (s.outputBuffer === null) {
+      if (s.controllerQueue.length > 0) s.outputBuffer = s.controllerQueue.shift()!;
+      else if ((s.ram[0] & CTR_KEYBOARD_DISABLED) === 0) {
+        if (s.keyboardQueue.length > 0) s.outputBuffer = s.keyboardQueue.shift()!;
+        else if (s.scanning && s.keyQueue.length > 0) s.outputBuffer = s.keyQueue.shift()!;
+        if (s.outputBuffer !== null) s.lastKeyboardByte = s.outputBuffer;
+      }
+    }
+    this.updateIrq();
+  }
+
+  private updateIrq(): void {
+    const level = this.state.outputBuffer !== null && (this.state.ram[0] & CTR_KEYBOARD_INTERRUPT) !== 0;
+    if (level !== this.irqLevel) {
+      this.irqLevel = level;
+      if (level) this.irq.raise();
+      else this.irq.lower();
+    }
+  }
+
+  private respond(byte: number): void {
+    if (this.state.controllerQueue.length < RESPONSE_QUEUE_LIMIT) this.state.controllerQueue.push(byte);
+    this.fillOutputBuffer();
+  }
+
+  private keyboardRespond(...bytes: number[]): void {
+    for (const byte of bytes) {
+      if (this.state.keyboardQueue.length < RESPONSE_QUEUE_LIMIT) this.state.keyboardQueue.push(byte);
+    }
+    this.fillOutputBuffer();
+  }
+
+  private writeOutputPort(value: number): void {
+    const old = this.state.outputPort;
+    this.state.outputPort = value;
+    if ((old ^ value) & OUTPUT_A20) this.onA20Change((value & OUTPUT_A20) !== 0);
+    if ((value & OUTPUT_RESET) === 0) {
+      // The reset line is driven low: the CPU resets; the line returns high afterwards.
+      this.state.outputPort |= OUTPUT_RESET;
+      this.onReset();
+    }
+  }
+
+  private writeCommand(command: number): void {
+    const s = this.state;
+    s.lastWriteWasCommand = true;
+    s.pendingCommand = null;
+    if (command >= 0x20 && command <= 0x3f) {
+      this.respond(s.ram[command & 0x1f]);
+      return;
+    }
+    if ((command >= 0x60 && command <= 0x7f) || (command >= 0xd1 && command <= 0xd4)) {
+      s.pendingCommand = command;
+      return;
+    }
+    switch (command) {
+      case 0xa7:
+        s.ram[0] |= CTR_AUX_DISABLED;
+        break;
+      case 0xa8:
+        s.ram[0] &= ~CTR_AUX_DISABLED;
+        break;
+      case 0xa9:
+        this.respond(0x02); // clock line stuck high: nothing attached
+        break;
+      case 0xaa:
+        s.ram[0] |= CTR_SYSTEM;
+        this.respond(0x55);
+        break;
+      case 0xab:
+        this.respond(0x00);
+        break;
+      case 0xad:
+        s.ram[0] |= CTR_KEYBOARD_DISABLED;
+        break;
+      case 0xae:
+        s.ram[0] &= ~CTR_KEYBOARD_DISABLED;
+        this.fillOutputBuffer();
+        break;
+      case 0xc0:
+        this.respond(0x80); // keyboard not inhibited
+        break;
+      case 0xd0: {
+        const obf = s.outputBuffer !== null ? 0x10 : 0;
+        this.respond((s.outputPort & ~0x30) | obf);
+        break;
+      }
+      case 0xe0:
+        this.respond(0x00);
+        break;
+      default:
+        if (command >= 0xf0) {
+          if ((command & 1) === 0) this.onReset();
+        } else {
+          s.ignoredCommands++;
+        }
+        break;
+    }
+  }
+
+  private writeData(value: number): void {
+    const s = this.state;
+    s.lastWriteWasCommand = false;
+    const pending = s.pendingCommand;
+    if (pending !== null) {
+      s.pendingCommand = null;
+      if (pending >= 0x60 && pending <= 0x7f) {
+        s.ram[pending & 0x1f] = value;
+        if (pending === 0x60) this.fillOutputBuffer();
+        return;
+      }
+      switch (pending) {
+        case 0xd1:
+          this.writeOutputPort(value);
+          return;
+        case 0xd2:
+          this.keyboardRespond(value);
+          return;
+        case 0xd3:
+          // Echoed, but not marked as aux data: an 8042 without an aux port fails the loop test.
+          this.respond(value);
+          return;
+        default: // 0xd4: the aux device is absent.
+          s.ignoredCommands++;
+          return;
+      }
+    }
+    // Writing to the keyboard re-enables the interface, as on real controllers.
+    s.ram[0] &= ~CTR_KEYBOARD_DISABLED;
+    this.keyboardCommand(value);
+  }
+
+  private keyboardCommand(value: number): void {
+    const s = this.state;
+    const pending = s.keyboardPendingCommand;
+    if (pending !== null) {
+      s.keyboardPendingCommand = null;
+      switch (pending) {
+        case 0xed:
+          s.leds = value & 7;
+          this.keyboardRespond(ACK);
+          return;
+        case 0xf3:
+          s.typematic = value & 0x7f;
+          this.keyboardRespond(ACK);
+          return;
+        default: // 0xf0
+          if (value === 0) {
+            const translated = [0x43, 0x41, 0x3f][s.scanSet - 1];
+            this.keyboardRespond(ACK, s.ram[0] & CTR_TRANSLATE ? translated : s.scanSet);
+          } else if (value <= 3) {
+            s.scanSet = value;
+            this.keyboardRespond(ACK);
+          } else {
+            this.keyboardRespond(RESEND);
+          }
+          return;
+      }
+    }
+    switch (value) {
+      case 0xed:
+      case 0xf0:
+      case 0xf3:
+        s.keyboardPendingCommand = value;
+        this.keyboardRespond(ACK);
+        break;
+      case 0xee:
+        this.keyboardRespond(0xee);
+        break;
+      case 0xf2:
+        this.keyboardRespond(ACK, 0xab, s.ram[0] & CTR_TRANSLATE ? 0x41 : 0x83);
+        break;
+      case 0xf4:
+        s.scanning = true;
+        this.keyboardRespond(ACK);
+        break;
+      case 0xf5:
+        s.scanning = false;
+        this.setKeyboardDefaults();
+        this.keyboardRespond(ACK);
+        break;
+      case 0xf6:
+        this.setKeyboardDefaults();
+        this.keyboardRespond(ACK);
+        break;
+      case 0xf7:
+      case 0xf8:
+      case 0xf9:
+      case 0xfa:
+      case 0xfb:
+      case 0xfc:
+      case 0xfd:
+        this.keyboardRespond(ACK);
+        break;
+      case 0xfe:
+        this.keyboardRespond(s.lastKeyboardByte);
+        break;
+      case 0xff:
+        s.keyQueue = [];
+        s.keyboardQueue = [];
+        s.scanning = true;
+        this.setKeyboardDefaults();
+        s.leds = 0;
+        this.keyboardRespond(ACK, 0xaa); // ACK, then basic assurance test passed
+        break;
+      default:
+        s.ignoredCommands++;
+        this.keyboardRespond(RESEND);
+        break;
+    }
+  }
+
+  private setKeyboardDefaults(): void {
+    this.state.scanSet = 2;
+    this.state.typematic = 0x2b;
+    this.state.keyQueue = [];
+  }
+}
