@@ -88,7 +88,8 @@ function structText(layout: StructLayout): string[] {
       lines.push(`    uint8_t _pad${padIndex++}[${field.offset - position}];`);
     }
     const { type, suffix } = cType(field);
-    lines.push(`    ${type} ${field.cName}${suffix};`.padEnd(44) + `/* ${hex(field.offset, 2)} */`);
+    const declaration = `    ${type} ${field.cName}${suffix};`;
+    lines.push(`${declaration.padEnd(44)}/* ${hex(field.offset, 2)} */`);
     position = field.offset + fieldSize(field.type);
   }
   if (layout.packed && position < layout.size)
