@@ -7,4 +7,5 @@ export * from './i8259-pic/i8259-pic.js';
 export * from './mc146818-rtc/mc146818-rtc.js';
 export * from './port-61/port-61.js';
 export * from './post-port/post-port.js';
+export * from './system-control/system-control.js';
 export * from './uart-16550/uart-16550.js';
