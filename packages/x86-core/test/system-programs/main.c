@@ -1,0 +1,321 @@
+/*
+ * System-mode test program (see entry.S). Each test prints what it expects to happen on the
+ * debug console; the exception handler prints the vector, error code, interrupted CPL, VM flag
+ * and (for #PF) CR2, then resumes at `resume_eip`. The output of qemu-system-i386 and of the
+ * OpenVMI CPU must be identical.
+ */
+typedef unsigned int u32;
+typedef unsigned short u16;
+typedef unsigned char u8;
+
+struct frame {
+  u32 edi, esi, ebp, esp_ignored, ebx, edx, ecx, eax;
+  u32 gs, fs, es, ds;
+  u32 vector, error;
+  u32 eip, cs, eflags;
+};
+
+extern char stack_top[], double_fault_stack_top[];
+extern void interrupt_stub_0(void), interrupt_stub_1(void), interrupt_stub_2(void), interrupt_stub_3(void),
+    interrupt_stub_4(void), interrupt_stub_5(void), interrupt_stub_6(void), interrupt_stub_7(void),
+    interrupt_stub_8(void), interrupt_stub_9(void), interrupt_stub_10(void), interrupt_stub_11(void),
+    interrupt_stub_12(void), interrupt_stub_13(void), interrupt_stub_14(void), interrupt_stub_15(void),
+    interrupt_stub_16(void), interrupt_stub_17(void), interrupt_stub_18(void), interrupt_stub_19(void),
+    interrupt_stub_128(void), interrupt_stub_129(void), interrupt_stub_48(void);
+extern void double_fault_task(void), kernel_continue(void), reload_segments(void);
+extern void enter_user(void (*eip)(void), void *esp);
+extern void enter_v86(u32 cs, u32 ip, u32 ss, u32 sp);
+
+volatile u32 resume_eip;
+volatile u32 saved_kernel_esp;
+volatile int return_to_kernel;
+
+static u32 gdt[2 * 11] __attribute__((aligned(8)));
+static u32 idt[2 * 256] __attribute__((aligned(8)));
+static u32 main_tss[26] __attribute__((aligned(16)));
+static u32 double_fault_tss[26] __attribute__((aligned(16)));
+static u32 short_tss[26] __attribute__((aligned(16)));
+static u8 interrupt_stack[8192] __attribute__((aligned(16)));
+static u8 user_stack[4096] __attribute__((aligned(16)));
+static volatile u32 page_directory[1024] __attribute__((aligned(4096)));
+static volatile u32 page_tables[2][1024] __attribute__((aligned(4096)));
+static u8 code_buffer[64] __attribute__((aligned(16)));
+
+struct __attribute__((packed)) table_pointer {
+  u16 limit;
+  u32 base;
+};
+struct table_pointer gdt_descriptor;
+static struct table_pointer idt_descriptor;
+
+static inline void outb(u16 port, u8 value) { __asm__ volatile("outb %0, %1" ::"a"(value), "Nd"(port)); }
+static inline void outl(u16 port, u32 value) { __asm__ volatile("outl %0, %1" ::"a"(value), "Nd"(port)); }
+static inline u32 read_cr0(void) { u32 v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
+static inline u32 read_cr2(void) { u32 v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
+static inline u32 read_cr3(void) { u32 v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
+static inline u32 read_cr4(void) { u32 v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+static inline void write_cr0(u32 v) { __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
+static inline void write_cr3(u32 v) { __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
+static inline void write_cr4(u32 v) { __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
+static inline void invlpg(u32 address) { __asm__ volatile("invlpg (%0)" ::"r"(address) : "memory"); }
+static inline u32 read32(u32 address) { return *(volatile u32 *)address; }
+static inline void write32(u32 address, u32 value) { *(volatile u32 *)address = value; }
+
+static void print(const char *text) {
+  while (*text) outb(0xe9, (u8)*text++);
+}
+
+static void print_hex(u32 value, int digits) {
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) outb(0xe9, "0123456789abcdef"[(value >> shift) & 15]);
+}
+
+static void set_segment(int index, u32 base, u32 limit, u32 access, u32 flags) {
+  gdt[index * 2] = ((base & 0xffff) << 16) | (limit & 0xffff);
+  gdt[index * 2 + 1] = ((base >> 16) & 0xff) | (access << 8) | (limit & 0xf0000) | (flags << 20) | (base & 0xff000000);
+}
+
+static void set_gate(int vector, void (*handler)(void), u16 selector, u32 type, u32 dpl) {
+  u32 offset = (u32)handler;
+  idt[vector * 2] = ((u32)selector << 16) | (offset & 0xffff);
+  idt[vector * 2 + 1] = (offset & 0xffff0000) | 0x8000 | (dpl << 13) | (type << 8);
+}
+
+void interrupt_handler(struct frame *frame) {
+  print("  v=");
+  print_hex(frame->vector, 2);
+  print(" e=");
+  print_hex(frame->error, 8);
+  print(" cpl=");
+  print_hex(frame->cs & 3, 1);
+  print(" vm=");
+  print_hex((frame->eflags >> 17) & 1, 1);
+  if (frame->vector == 14) {
+    print(" cr2=");
+    print_hex(read_cr2(), 8);
+  }
+  if (frame->vector == 0x80 || (frame->eflags & 0x20000)) {
+    print(" eax=");
+    print_hex(frame->eax, 8);
+  }
+  print("\n");
+  if (frame->vector == 0x81 || return_to_kernel) {
+    return_to_kernel = 0;
+    frame->cs = 0x08;
+    frame->eip = (u32)kernel_continue;
+    frame->eflags &= ~0x20000u;
+    return;
+  }
+  if (frame->vector == 3 || frame->vector == 4 || frame->vector == 0x80) return; /* traps */
+  frame->eip = resume_eip;
+}
+
+void double_fault_handler(u32 error) {
+  print("  double fault task: error=");
+  print_hex(error, 8);
+  print(" back-link=");
+  print_hex(double_fault_tss[0] & 0xffff, 4);
+  print("\n");
+  idt[0 * 2 + 1] |= 0x8000;          /* repair the #DE gate */
+  main_tss[8] = resume_eip;          /* the interrupted task resumes after the faulting DIV */
+}
+
+#define EXPECT(code) __asm__ volatile("movl $1f, resume_eip\n\t" code "\n1:\n\t" ::: "eax", "ecx", "edx", "memory")
+
+static void test_exceptions(void) {
+  print("divide error\n");
+  EXPECT("xorl %%ecx, %%ecx\n\tdivl %%ecx");
+  print("breakpoint\n");
+  EXPECT("int3");
+  print("overflow\n");
+  EXPECT("movl $0x7fffffff, %%eax\n\taddl $1, %%eax\n\tinto");
+  print("bound\n");
+  __asm__ volatile("movl $1f, resume_eip\n\tmovl $5, %%eax\n\tbound %%eax, (%0)\n1:" ::"r"((u32[]){1, 3}) : "eax", "memory");
+  print("invalid opcode\n");
+  EXPECT("ud2");
+  print("device not available\n");
+  write_cr0(read_cr0() | 8);
+  EXPECT("fnop");
+  __asm__ volatile("clts");
+  print("invalid TSS (ljmp to a TSS with limit 0x20)\n");
+  EXPECT("ljmp $0x40, $0");
+  print("segment not present (mov ds)\n");
+  EXPECT("movw $0x38, %%ax\n\tmovw %%ax, %%ds");
+  print("stack fault (mov ss, not present)\n");
+  EXPECT("movw $0x38, %%ax\n\tmovw %%ax, %%ss");
+  print("general protection (selector beyond the GDT)\n");
+  EXPECT("movw $0x1000, %%ax\n\tmovw %%ax, %%es");
+  print("general protection (far jump to null)\n");
+  EXPECT("ljmp $0, $0");
+  print("general protection (load a code segment without read access into DS)\n");
+  EXPECT("movw $0x50, %%ax\n\tmovw %%ax, %%ds");
+  print("general protection (load SS with a read-only data segment)\n");
+  EXPECT("movw $0x48, %%ax\n\tmovw %%ax, %%ss");
+  print("double fault through a task gate (#DE gate not present)\n");
+  idt[0 * 2 + 1] &= ~0x8000u;
+  EXPECT("xorl %%ecx, %%ecx\n\tdivl %%ecx");
+  print("  back in the main task, NT=");
+  u32 eflags;
+  __asm__ volatile("pushfl\n\tpopl %0" : "=r"(eflags));
+  print_hex((eflags >> 14) & 1, 1);
+  print(" busy(double fault TSS)=");
+  print_hex((gdt[6 * 2 + 1] >> 9) & 1, 1);
+  print("\n");
+}
+
+static void enable_paging(void) {
+  for (int table = 0; table < 2; table++) {
+    for (int page = 0; page < 1024; page++) page_tables[table][page] = ((table * 1024 + page) << 12) | 7;
+    page_directory[table] = (u32)&page_tables[table][0] | 7;
+  }
+  page_tables[1][0x300] = 0;                       /* 0x700000 not present */
+  page_tables[1][0x301] = 0x701000 | 5;            /* read-only */
+  page_tables[1][0x303] = 0x703000 | 3;            /* supervisor only */
+  page_tables[1][0x304] = 0x705000 | 7;            /* 0x704000 -> frame 0x705000 */
+  write32(0x705000, 0x11111111);
+  write32(0x706000, 0x22222222);
+  write_cr3((u32)&page_directory[0]);
+  write_cr0(read_cr0() | 0x80010000);              /* PG | WP */
+}
+
+static void test_paging(void) {
+  print("paging on\n");
+  enable_paging();
+  print("read of a not-present page\n");
+  EXPECT("movl 0x700000, %%eax");
+  print("write to a not-present page\n");
+  EXPECT("movl %%eax, 0x700004");
+  print("supervisor write to a read-only page with CR0.WP\n");
+  EXPECT("movl %%eax, 0x701008");
+  print("read of the read-only page: ");
+  print_hex(read32(0x701000) == *(volatile u32 *)0x701000, 1);
+  print("\n");
+  print("accessed/dirty: ");
+  page_tables[1][0x304] = 0x705000 | 7;
+  invlpg(0x704000);
+  print_hex(read32(0x704000), 8);
+  print(" pte=");
+  print_hex(page_tables[1][0x304] & 0x60, 2);
+  write32(0x704010, 0x33);
+  print(" pte=");
+  print_hex(page_tables[1][0x304] & 0x60, 2);
+  print("\n");
+  print("INVLPG: ");
+  page_tables[1][0x304] = 0x706000 | 7;
+  invlpg(0x704000);
+  print_hex(read32(0x704000), 8);
+  print(" CR3 reload: ");
+  page_tables[1][0x304] = 0x705000 | 7;
+  write_cr3(read_cr3());
+  print_hex(read32(0x704000), 8);
+  print("\n");
+  print("4 MiB page: ");
+  write_cr4(read_cr4() | 0x10);
+  page_directory[3] = 0x00400000 | 0x83;
+  invlpg(0xc00000);
+  print_hex(read32(0xc00000 + 0x305000), 8);
+  print(" pde=");
+  print_hex(page_directory[3] & 0x60, 2);
+  print("\n");
+  print("4 MiB page with reserved bit 21\n");
+  page_directory[3] = 0x00200000 | 0x83;
+  invlpg(0xc00000);
+  EXPECT("movl 0xc00000, %%eax");
+  page_directory[3] = 0;
+  invlpg(0xc00000);
+}
+
+static void test_self_modifying_code(void) {
+  static const u8 function[] = {0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3}; /* mov eax, 1; ret */
+  for (unsigned i = 0; i < sizeof function; i++) code_buffer[i] = function[i];
+  u32 (*call)(void) = (u32(*)(void))code_buffer;
+  print("self-modifying code: ");
+  print_hex(call(), 8);
+  ((volatile u8 *)code_buffer)[1] = 0x02;
+  print(" ");
+  print_hex(call(), 8);
+  print("\n");
+}
+
+__attribute__((noinline)) static void user_code(void) {
+  __asm__ volatile("movl $0x42, %%eax\n\tint $0x80" ::: "eax", "memory");
+  EXPECT("cli");
+  EXPECT("int $0x30");
+  EXPECT("inb $0x80, %%al");
+  EXPECT("movl 0x703000, %%eax");
+  __asm__ volatile("int3");
+  __asm__ volatile("int $0x81");
+  for (;;) {
+  }
+}
+
+static void test_rings(void) {
+  print("ring 3: syscall, cli, int 0x30, in, supervisor page, int3, return\n");
+  enter_user(user_code, user_stack + sizeof user_stack);
+  print("  back in ring 0\n");
+}
+
+static void test_v86(void) {
+  static const u8 code[] = {0xb8, 0x34, 0x12, 0xcd, 0x10, 0xf4}; /* mov ax, 0x1234; int 0x10; hlt */
+  for (unsigned i = 0; i < sizeof code; i++) ((volatile u8 *)0x20000)[i] = code[i];
+  print("virtual-8086 mode: INT 0x10 with IOPL 0\n");
+  return_to_kernel = 1;
+  enter_v86(0x2000, 0, 0x3000, 0x1000);
+  print("  back in ring 0\n");
+}
+
+void test_main(void) {
+  set_segment(1, 0, 0xfffff, 0x9a, 0xc);
+  set_segment(2, 0, 0xfffff, 0x92, 0xc);
+  set_segment(3, 0, 0xfffff, 0xfa, 0xc);
+  set_segment(4, 0, 0xfffff, 0xf2, 0xc);
+  set_segment(5, (u32)main_tss, 0x67, 0x89, 0);
+  set_segment(6, (u32)double_fault_tss, 0x67, 0x89, 0);
+  set_segment(7, 0, 0xfffff, 0x12, 0xc);  /* data, not present */
+  set_segment(8, (u32)short_tss, 0x20, 0x89, 0);
+  set_segment(9, 0, 0xfffff, 0x90, 0xc);  /* read-only data */
+  set_segment(10, 0, 0xfffff, 0x98, 0xc); /* execute-only code */
+  gdt_descriptor.limit = sizeof gdt - 1;
+  gdt_descriptor.base = (u32)gdt;
+  __asm__ volatile("lgdt %0" ::"m"(gdt_descriptor));
+  reload_segments();
+
+  main_tss[1] = (u32)(interrupt_stack + sizeof interrupt_stack); /* ESP0 */
+  main_tss[2] = 0x10;                                               /* SS0 */
+  main_tss[25] = 0xffff0000;                                        /* I/O map base beyond the limit */
+  double_fault_tss[7] = read_cr3();
+  double_fault_tss[8] = (u32)double_fault_task;
+  double_fault_tss[9] = 0x2;
+  double_fault_tss[14] = (u32)double_fault_stack_top;
+  double_fault_tss[18] = 0x10; /* ES */
+  double_fault_tss[19] = 0x08; /* CS */
+  double_fault_tss[20] = 0x10; /* SS */
+  double_fault_tss[21] = 0x10; /* DS */
+  double_fault_tss[22] = 0x10; /* FS */
+  double_fault_tss[23] = 0x10; /* GS */
+  __asm__ volatile("ltr %w0" ::"r"(0x28));
+
+  void (*stubs[20])(void) = {interrupt_stub_0,  interrupt_stub_1,  interrupt_stub_2,  interrupt_stub_3,
+                             interrupt_stub_4,  interrupt_stub_5,  interrupt_stub_6,  interrupt_stub_7,
+                             interrupt_stub_8,  interrupt_stub_9,  interrupt_stub_10, interrupt_stub_11,
+                             interrupt_stub_12, interrupt_stub_13, interrupt_stub_14, interrupt_stub_15,
+                             interrupt_stub_16, interrupt_stub_17, interrupt_stub_18, interrupt_stub_19};
+  for (int vector = 0; vector < 20; vector++) set_gate(vector, stubs[vector], 0x08, 0xe, vector == 3 || vector == 4 ? 3 : 0);
+  idt[8 * 2] = 0x30 << 16; /* #DF: task gate to the double-fault TSS */
+  idt[8 * 2 + 1] = 0x8500;
+  set_gate(0x80, interrupt_stub_128, 0x08, 0xf, 3);
+  set_gate(0x81, interrupt_stub_129, 0x08, 0xe, 3);
+  set_gate(0x30, interrupt_stub_48, 0x08, 0xe, 0);
+  idt_descriptor.limit = sizeof idt - 1;
+  idt_descriptor.base = (u32)idt;
+  __asm__ volatile("lidt %0" ::"m"(idt_descriptor));
+
+  print("system test: start\n");
+  test_exceptions();
+  test_v86();
+  test_paging();
+  test_self_modifying_code();
+  test_rings();
+  print("system test: done\n");
+  outl(0xf4, 0);
+  for (;;) __asm__ volatile("cli; hlt");
+}
