@@ -71,8 +71,10 @@ export function asciiAdjustAfterSubtraction(cpu: Cpu): void {
   const flags = cpu.getFlags();
   const ax = cpu.readGeneral(0, 2);
   if ((ax & 0x0f) > 9 || (flags & Flag.Adjust) !== 0) {
-    const al = (ax - 6) & 0x0f;
-    const ah = ((ax >>> 8) - 1) & 0xff;
+    // As P6 and later parts do: AX -= 6 (the borrow reaches AH), then AH -= 1.
+    const adjusted = (ax - 6) & 0xffff;
+    const al = adjusted & 0x0f;
+    const ah = ((adjusted >>> 8) - 1) & 0xff;
     cpu.writeGeneral(0, 2, (ah << 8) | al);
     setCarryAdjust(cpu, true);
   } else {
