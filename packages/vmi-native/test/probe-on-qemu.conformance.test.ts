@@ -25,8 +25,11 @@ describe.runIf(probeToolsAvailable())('the VMI probe on qemu-system-i386', () =>
   it('runs the native stubs with the same effect as the native instructions and their register conventions', () => {
     const result = probe.run(buildVmiNativeRom().image);
     expect(result.checks.filter((line) => line.includes('FAIL'))).toEqual([]);
-    expect(result.checks.filter((line) => line.endsWith(' ok'))).toHaveLength(22);
+    expect(result.checks.filter((line) => line.endsWith(' ok'))).toHaveLength(26);
     expect(result.output).toContain('check: OUTB says V');
+    expect(result.checks).toContain('IRET to ring 3 ok');
+    expect(result.checks).toContain('SYSEXIT to ring 3 ok');
+    expect(result.checks).toContain('EnableInterrupts/SetInterruptMask(0x200) ok');
     expect(result.output).toContain('probe: done ok');
     expect(result.status).toBe(1); // isa-debug-exit: (0 << 1) | 1
   });

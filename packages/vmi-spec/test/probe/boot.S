@@ -92,4 +92,59 @@ vmi_iret_same_ring:
         jmp *%eax
 2:      movl $1, %eax
         ret
+
+/*
+ * uint32_t enter_user(uint32_t stub, uint32_t mode, uint32_t user_eip, uint32_t user_esp)
+ * Saves the kernel context and leaves for ring 3 through a VMI stub: mode 0 builds an IRET frame
+ * (SS 0x23, ESP, EFLAGS 0x202, CS 0x1B, EIP) and JMPs to the IRET stub; mode 1 JMPs to the SYSEXIT
+ * stub with EDX = EIP and ECX = ESP. The user code's INT 0x80 lands in syscall_entry, which
+ * restores the kernel context and returns the CS the CPU pushed (0x1B when the user really ran
+ * in ring 3); the pushed EFLAGS is left in user_eflags.
+ */
+        .section .bss
+saved_kernel_esp:
+        .skip 4
+        .globl user_eflags
+user_eflags:
+        .skip 4
+        .section .text
+        .globl enter_user
+enter_user:
+        pushl %ebp
+        pushl %ebx
+        pushl %esi
+        pushl %edi
+        movl %esp, saved_kernel_esp
+        movl 20(%esp), %eax
+        movl 24(%esp), %ebx
+        movl 28(%esp), %edx
+        movl 32(%esp), %ecx
+        testl %ebx, %ebx
+        jnz 3f
+        pushl $0x23
+        pushl %ecx
+        pushl $0x202
+        pushl $0x1B
+        pushl %edx
+3:      jmp *%eax
+
+        .globl user_code
+user_code:
+        int $0x80
+4:      jmp 4b
+
+        .globl syscall_entry
+syscall_entry:
+        movl $0x10, %eax
+        movl %eax, %ds
+        movl %eax, %es
+        movl 8(%esp), %eax
+        movl %eax, user_eflags
+        movl 4(%esp), %eax
+        movl saved_kernel_esp, %esp
+        popl %edi
+        popl %esi
+        popl %ebx
+        popl %ebp
+        ret
         .section .note.GNU-stack, "", @progbits

@@ -19,6 +19,10 @@ struct probe_registers {
 
 void vmi_invoke(uint32_t target, struct probe_registers *registers);
 uint32_t vmi_iret_same_ring(uint32_t target);
+uint32_t enter_user(uint32_t stub, uint32_t mode, uint32_t user_eip, uint32_t user_esp);
+void user_code(void);
+void syscall_entry(void);
+extern uint32_t user_eflags;
 
 static inline void outb(uint16_t port, uint8_t value) { __asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port)
@@ -327,6 +331,92 @@ static void run_checks(void)
     report("IRET", ok);
 }
 
+/*
+ * Ring 3 round trips: a GDT with kernel and user segments and a TSS, written through
+ * WriteGDTEntry and loaded through SetGDT and SetTR; an IDT whose vector 0x80 gate (DPL 3) is
+ * written through WriteIDTEntry and loaded through SetIDT; then user mode is entered once through
+ * the IRET stub and once through the SYSEXIT stub (SYSENTER_CS = 0x08 set through WRMSR), and the
+ * user code's INT 0x80 comes back. PIC interrupts are masked, so IF = 1 is harmless.
+ */
+static uint32_t gdt[2 * 6] __attribute__((aligned(8)));
+static uint32_t idt[2 * 256] __attribute__((aligned(8)));
+static uint32_t tss[26];
+static uint8_t kernel_stack[4096] __attribute__((aligned(16)));
+static uint8_t user_stack[4096] __attribute__((aligned(16)));
+
+static void run_ring3_checks(void)
+{
+    struct probe_registers r;
+    int ok = 1;
+    static const uint32_t flat[4][2] = {
+        { 0x0000FFFF, 0x00CF9A00 }, /* 0x08 kernel code */
+        { 0x0000FFFF, 0x00CF9200 }, /* 0x10 kernel data */
+        { 0x0000FFFF, 0x00CFFA00 }, /* 0x18 user code, DPL 3 */
+        { 0x0000FFFF, 0x00CFF200 }, /* 0x20 user data, DPL 3 */
+    };
+    for (int i = 0; i < 4; i++)
+        ok &= invoke(VMI_CALL_WriteGDTEntry, (uint32_t)gdt, (uint32_t)(i + 1), flat[i][0], flat[i][1], &r, 0);
+    tss[1] = (uint32_t)(kernel_stack + sizeof kernel_stack); /* esp0 */
+    tss[2] = 0x10;                                            /* ss0 */
+    tss[25] = (uint32_t)sizeof tss << 16;                     /* I/O map base past the limit */
+    uint32_t base = (uint32_t)tss, limit = sizeof tss - 1;
+    ok &= invoke(VMI_CALL_WriteGDTEntry, (uint32_t)gdt, 5, (base << 16) | (limit & 0xFFFF),
+                 (base & 0xFF000000) | (limit & 0xF0000) | 0x8900 | ((base >> 16) & 0xFF), &r, 0);
+    struct vmi_dtr gdtr = { sizeof gdt - 1, (uint32_t)gdt };
+    ok &= invoke(VMI_CALL_SetGDT, (uint32_t)&gdtr, 0, 0, 0, &r, 0);
+    __asm__ volatile("ljmp $0x08, $1f\n1:\n"
+                     "movl $0x10, %%eax\n movl %%eax, %%ds\n movl %%eax, %%es\n movl %%eax, %%ss\n"
+                     "movl %%eax, %%fs\n movl %%eax, %%gs" ::: "eax", "memory");
+    ok &= invoke(VMI_CALL_SetTR, 0x28, 0, 0, 0, &r, 0);
+    ok &= invoke(VMI_CALL_GetTR, 0, 0, 0, 0, &r, 0);
+    EXPECT("SetTR", "selector", r.eax, 0x28);
+    uint32_t handler = (uint32_t)syscall_entry;
+    ok &= invoke(VMI_CALL_WriteIDTEntry, (uint32_t)idt, 0x80, (0x08u << 16) | (handler & 0xFFFF),
+                 (handler & 0xFFFF0000) | 0xEE00, &r, 0);
+    struct vmi_dtr idtr = { sizeof idt - 1, (uint32_t)idt }, read_back = { 0, 0 };
+    ok &= invoke(VMI_CALL_SetIDT, (uint32_t)&idtr, 0, 0, 0, &r, 0);
+    ok &= invoke(VMI_CALL_GetIDT, (uint32_t)&read_back, 0, 0, 0, &r, 0);
+    EXPECT("SetIDT", "base", read_back.base, idtr.base);
+    EXPECT("SetIDT", "limit", read_back.limit, idtr.limit);
+    report("SetGDT/SetTR/SetIDT/WriteIDTEntry", ok);
+
+    ok = 1;
+    EXPECT("IRET to ring 3", "relocation type", types[VMI_CALL_IRET], VMI_RELOCATION_JUMP_REL);
+    uint32_t user_top = (uint32_t)(user_stack + sizeof user_stack);
+    if (ok) {
+        EXPECT("IRET to ring 3", "user CS", enter_user(targets[VMI_CALL_IRET], 0, (uint32_t)user_code, user_top), 0x1B);
+        EXPECT("IRET to ring 3", "user IF", user_eflags & 0x200, 0x200);
+    }
+    report("IRET to ring 3", ok);
+
+    ok = invoke(VMI_CALL_WRMSR, 0x08, 0, 0x174, 0, &r, 0); /* IA32_SYSENTER_CS */
+    EXPECT("SYSEXIT to ring 3", "relocation type", types[VMI_CALL_SYSEXIT], VMI_RELOCATION_JUMP_REL);
+    if (ok) {
+        EXPECT("SYSEXIT to ring 3", "user CS", enter_user(targets[VMI_CALL_SYSEXIT], 1, (uint32_t)user_code, user_top), 0x1B);
+        EXPECT("SYSEXIT to ring 3", "IF enabled with the exit", user_eflags & 0x200, 0x200);
+    }
+    report("SYSEXIT to ring 3", ok);
+}
+
+static void run_interrupt_flag_checks(void)
+{
+    struct probe_registers r;
+    outb(0x21, 0xFF); /* mask every PIC line: IF = 1 delivers nothing */
+    outb(0xA1, 0xFF);
+    int ok = invoke(VMI_CALL_EnableInterrupts, 0x12345678, 0x22222222, 0x33333333, 0, &r, 1);
+    EXPECT("EnableInterrupts", "eax preserved", r.eax, 0x12345678);
+    EXPECT("EnableInterrupts", "IF", r.eflags & 0x200, 0x200);
+    ok &= invoke(VMI_CALL_GetInterruptMask, 0, 0x22222222, 0x33333333, 0, &r, 1);
+    EXPECT("EnableInterrupts", "GetInterruptMask", r.eax, 0x200);
+    ok &= invoke(VMI_CALL_SetInterruptMask, 0, 0x22222222, 0x33333333, 0, &r, 1);
+    EXPECT("EnableInterrupts", "SetInterruptMask(0)", r.eflags & 0x200, 0);
+    ok &= invoke(VMI_CALL_SetInterruptMask, 0x200, 0x22222222, 0x33333333, 0, &r, 1);
+    EXPECT("EnableInterrupts", "SetInterruptMask(0x200)", r.eflags & 0x200, 0x200);
+    ok &= invoke(VMI_CALL_DisableInterrupts, 0, 0x22222222, 0x33333333, 0, &r, 1);
+    EXPECT("EnableInterrupts", "DisableInterrupts", r.eflags & 0x200, 0);
+    report("EnableInterrupts/SetInterruptMask(0x200)", ok);
+}
+
 void probe_main(void)
 {
     outb(COM1 + 1, 0x00);
@@ -398,6 +488,8 @@ void probe_main(void)
     puts_("\n");
 
     run_checks();
+    run_interrupt_flag_checks();
+    run_ring3_checks();
     puts_(failures == 0 ? "probe: done ok\n" : "probe: done with failures\n");
     outb(DEBUG_EXIT_PORT, failures == 0 ? 0 : 1);
 }
