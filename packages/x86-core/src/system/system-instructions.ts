@@ -38,14 +38,13 @@ const CR0_WRITABLE =
   Cr0.Paging;
 
 /**
- * CR4 bits this CPU implements (CPUID must report exactly these): TSD, DE, PSE, MCE, PGE, PCE.
- * VME, PVI and PAE are not implemented, so setting them is #GP(0) like any reserved bit.
+ * CR4 bits this CPU implements (matching CPUID leaf 1: DE, PSE, PGE; TSD and PCE need no CPUID
+ * bit). VME, PVI, PAE and MCE are not implemented, so setting them is #GP(0) like any reserved bit.
  */
 export const CR4_SUPPORTED =
   Cr4.TimeStampDisable |
   Cr4.DebuggingExtensions |
   Cr4.PageSizeExtensions |
-  Cr4.MachineCheckEnable |
   Cr4.PageGlobalEnable |
   Cr4.PerformanceCounterEnable;
 
@@ -246,6 +245,8 @@ export const Msr = {
   TimeStampCounter: 0x10,
   PlatformId: 0x17,
   ApicBase: 0x1b,
+  PowerOnConfiguration: 0x2a,
+  BiosUpdateTrigger: 0x79,
   BiosSignatureId: 0x8b,
   PerformanceCounter0: 0xc1,
   PerformanceCounter1: 0xc2,
@@ -266,6 +267,8 @@ export const Msr = {
 const MSR_DEFAULTS = new Map<number, bigint>([
   [Msr.PlatformId, 0n],
   [Msr.ApicBase, 0xfee00900n],
+  [Msr.PowerOnConfiguration, 0n],
+  [Msr.BiosUpdateTrigger, 0n],
   [Msr.BiosSignatureId, 0n],
   [Msr.PerformanceCounter0, 0n],
   [Msr.PerformanceCounter1, 0n],
@@ -283,7 +286,12 @@ const MSR_DEFAULTS = new Map<number, bigint>([
 ]);
 
 /** MSRs whose writes #GP (read-only). */
-const READ_ONLY_MSRS = new Set<number>([Msr.PlatformId, Msr.MtrrCapabilities, Msr.MachineCheckCapabilities]);
+const READ_ONLY_MSRS = new Set<number>([
+  Msr.PlatformId,
+  Msr.PowerOnConfiguration,
+  Msr.MtrrCapabilities,
+  Msr.MachineCheckCapabilities,
+]);
 
 const MASK64 = (1n << 64n) - 1n;
 
