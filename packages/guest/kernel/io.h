@@ -1,4 +1,7 @@
-/* Port I/O and the legacy PC ports the guest uses before any driver exists. */
+/*
+ * Port I/O. IN and OUT are left native even under a VMI ROM, as Linux did: the ports the kernel
+ * uses are devices, and a hypervisor traps them.
+ */
 #ifndef OPENVMI_GUEST_IO_H
 #define OPENVMI_GUEST_IO_H
 

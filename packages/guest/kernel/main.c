@@ -1,73 +1,48 @@
 /*
- * The OpenVMI guest kernel, first stage: it proves the toolchain and the boot path. It prints a
- * banner and the multiboot memory size on COM1, then asks the machine to exit through the
- * isa-debug-exit port (0xF4) so a run under QEMU or openvmi ends by itself.
+ * The OpenVMI guest kernel: boot order.
+ *
+ * boot.S has turned on paging with a temporary map and jumped here. The VMI ROM is probed
+ * first, before the kernel builds anything, because every later privileged operation (the
+ * page tables, the GDT/IDT, the timer) goes through the paravirt sites that the ROM patches.
  */
-#include <stdint.h>
-#include "io.h"
+#include "defs.h"
+#include "paravirt.h"
 
-#define COM1 0x3F8
-#define DEBUG_EXIT_PORT 0xF4
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002u
+#define COMMAND_LINE_SIZE 256
 
-struct multiboot_info {
-    uint32_t flags;
-    uint32_t mem_lower; /* KiB below 1 MiB, valid when flags bit 0 is set */
-    uint32_t mem_upper; /* KiB above 1 MiB, valid when flags bit 0 is set */
+struct multiboot_info_head {
+    uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
 };
 
-static void serial_init(void)
-{
-    outb(COM1 + 1, 0x00); /* no interrupts */
-    outb(COM1 + 3, 0x80); /* divisor latch access */
-    outb(COM1 + 0, 0x01); /* 115200 baud */
-    outb(COM1 + 1, 0x00);
-    outb(COM1 + 3, 0x03); /* 8N1 */
-    outb(COM1 + 2, 0xC7); /* FIFO on, cleared */
-}
+static char command_line[COMMAND_LINE_SIZE];
 
-static void serial_putc(char c)
+void kernel_main(uint32_t magic, uint32_t info_physical);
+void kernel_main(uint32_t magic, uint32_t info_physical)
 {
-    while ((inb(COM1 + 5) & 0x20) == 0)
-        ;
-    outb(COM1, (uint8_t)c);
-}
-
-static void serial_puts(const char *text)
-{
-    for (; *text; text++) {
-        if (*text == '\n')
-            serial_putc('\r');
-        serial_putc(*text);
+    console_init();
+    kprintf("OpenVMI guest: hello\n");
+    if (magic != MULTIBOOT_BOOTLOADER_MAGIC || info_physical >= (8u << 20)) {
+        kprintf("OpenVMI guest: not started by a multiboot loader\n");
+        machine_exit(2);
     }
-}
+    /* Copy the command line first: the loader may have put it where our tables will go. */
+    const struct multiboot_info_head *info = P2V(info_physical);
+    if ((info->flags & (1u << 2)) && info->cmdline < (8u << 20))
+        strncpy_terminated(command_line, P2V(info->cmdline), sizeof command_line);
+    kprintf("OpenVMI guest: command line \"%s\"\n", command_line);
+    if (info->flags & 1)
+        kprintf("OpenVMI guest: memory %u KiB\n", info->mem_lower + info->mem_upper + 1024);
 
-static void serial_put_decimal(uint32_t value)
-{
-    char digits[11];
-    int count = 0;
-    do {
-        digits[count++] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    while (count > 0)
-        serial_putc(digits[--count]);
-}
-
-void kernel_main(uint32_t magic, const struct multiboot_info *info)
-{
-    serial_init();
-    serial_puts("OpenVMI guest: hello\n");
-    if (magic != MULTIBOOT_BOOTLOADER_MAGIC) {
-        serial_puts("OpenVMI guest: not started by a multiboot loader\n");
-        outb(DEBUG_EXIT_PORT, 1);
-        return;
-    }
-    if (info->flags & 1) {
-        serial_puts("OpenVMI guest: memory ");
-        serial_put_decimal(info->mem_lower + info->mem_upper + 1024);
-        serial_puts(" KiB\n");
-    }
-    serial_puts("OpenVMI guest: done\n");
-    outb(DEBUG_EXIT_PORT, 0); /* QEMU exits with status (0 << 1) | 1 = 1 */
+    vmi_probe_and_activate();
+    page_allocator_init(info_physical);
+    kernel_vm_init();
+    gdt_init();
+    idt_init();
+    timer_init();
+    ramfs_init(command_line);
+    process_init();
+    user_init();
+    kprintf("OpenVMI guest: starting init\n");
+    scheduler();
 }

@@ -20,4 +20,5 @@ export function guestImageSpecifier(name: GuestImageName): string {
   return `@openvmi/guest/images/${name}`;
 }
 
+export * from './bench-format.js';
 export * from './multiboot-header.js';
