@@ -145,3 +145,36 @@ enter_v86:
         pushl 64(%esp)      /* CS (arg 1) */
         pushl 72(%esp)      /* IP (arg 2) */
         iret
+
+/* Target of the ring-3 -> ring-0 call gate (selector 0x58): one dword parameter. */
+        .globl call_gate_target
+call_gate_target:
+        pushal
+        leal 32(%esp), %eax
+        pushl %eax
+        call call_gate_handler
+        addl $4, %esp
+        popal
+        lret $4
+
+/* SYSENTER entry: report, then SYSEXIT to EDX with ESP = ECX. */
+        .globl sysenter_entry
+sysenter_entry:
+        pushal
+        call sysenter_handler
+        popal
+        sysexit
+
+/* single_step(): sets TF, runs three instructions, clears TF. */
+        .globl single_step, single_step_start
+single_step:
+        pushfl
+        orl $0x100, (%esp)
+        popfl
+single_step_start:
+        nop
+        movl $1, %eax
+        pushfl
+        andl $0xfffffeff, (%esp)
+        popfl
+        ret
