@@ -5,6 +5,7 @@
 
 import type { CliIo } from './cli-io.js';
 import { runRomCommand } from './commands/rom.js';
+import { runUserCommand } from './commands/user.js';
 
 /** One subcommand of the CLI. */
 export interface CommandDescription {
@@ -30,9 +31,9 @@ export const COMMANDS: readonly CommandDescription[] = [
   },
   {
     name: 'user',
-    usage: 'openvmi user ELF [ARGS...]',
+    usage: 'openvmi user [--real-time] [--memory MB] [--max-instructions N] ELF [ARGS...]',
     summary: 'run a static i386 Linux ELF in user mode',
-    pendingIssue: 6,
+    run: runUserCommand,
   },
   {
     name: 'rom',
