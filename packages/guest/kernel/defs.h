@@ -104,6 +104,7 @@ void ramfs_init(const char *command_line);
 struct inode *ramfs_lookup(const char *path);
 int ramfs_read(struct inode *ip, uint32_t offset, void *buffer, uint32_t length);
 uint32_t inode_size(struct inode *ip);
+void *ramfs_page(struct inode *ip, uint32_t offset); /* the page holding `offset`, or NULL */
 void file_close(struct file *f);
 struct file *file_duplicate(struct file *f);
 int sys_open(const char *path, int flags);

@@ -29,17 +29,45 @@ struct program_header {
     uint32_t type, offset, vaddr, paddr, filesz, memsz, flags, align;
 };
 
-/* Loads one PT_LOAD segment into `directory`, page by page. */
+/*
+ * Loads one PT_LOAD segment into `directory`, page by page. Like Linux mapping the page cache,
+ * a page that lies wholly inside the file part of the segment is not copied: the RAM file
+ * system's own page is mapped, read-only, and copy-on-write when the segment is writable. So
+ * every exec of a program runs the same physical text pages (which also spares an emulator
+ * from decoding the program again each time). Pages with bss or shared between segments get
+ * a private copy.
+ */
 static int load_segment(pte_t *directory, struct inode *ip, const struct program_header *ph)
 {
     uint32_t start = PAGE_ROUND_DOWN(ph->vaddr), end = PAGE_ROUND_UP(ph->vaddr + ph->memsz);
+    int writable = (ph->flags & PF_W) != 0;
+    int congruent = ((ph->vaddr - ph->offset) & (PAGE_SIZE - 1)) == 0;
     for (uint32_t va = start; va < end; va += PAGE_SIZE) {
         pte_t *where = walk(directory, va, 1);
         if (where == NULL)
             return -ENOMEM;
+        uint32_t file_offset = ph->offset + (va - ph->vaddr); /* meaningful when congruent */
+        int whole_page_in_file = congruent && va >= ph->vaddr && va + PAGE_SIZE <= ph->vaddr + ph->filesz;
+        if ((*where & PTE_P) == 0 && whole_page_in_file) {
+            uint8_t *shared = ramfs_page(ip, file_offset);
+            if (shared != NULL) {
+                page_reference(shared);
+                set_user_pte(directory, where, va, V2P(shared) | PTE_P | PTE_U | (writable ? PTE_COW : 0));
+                continue;
+            }
+        }
         uint8_t *page;
         if (*where & PTE_P) {
             page = P2V(PTE_ADDRESS(*where)); /* two segments share this page */
+            if (page_references(page) > 1) {  /* it is the file's page: make it ours first */
+                uint8_t *copy = page_alloc();
+                if (copy == NULL)
+                    return -ENOMEM;
+                memcpy(copy, page, PAGE_SIZE);
+                set_user_pte(directory, where, va, V2P(copy) | PTE_P | PTE_U | PTE_W);
+                page_free(page);
+                page = copy;
+            }
         } else {
             if ((page = page_alloc()) == NULL)
                 return -ENOMEM;

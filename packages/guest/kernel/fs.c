@@ -78,6 +78,14 @@ struct inode *ramfs_lookup(const char *path)
 
 uint32_t inode_size(struct inode *ip) { return ip->size; }
 
+/* The data page of a regular file that holds byte `offset` (exec maps these directly). */
+void *ramfs_page(struct inode *ip, uint32_t offset)
+{
+    if (ip->type != INODE_FILE || offset >= ip->size || offset / PAGE_SIZE >= MAX_FILE_PAGES)
+        return NULL;
+    return ip->pages[offset / PAGE_SIZE];
+}
+
 static void inode_truncate(struct inode *ip)
 {
     for (int i = 0; i < MAX_FILE_PAGES; i++) {

@@ -35,6 +35,10 @@ void kernel_main(uint32_t magic, uint32_t info_physical)
         kprintf("OpenVMI guest: memory %u KiB\n", info->mem_lower + info->mem_upper + 1024);
 
     vmi_probe_and_activate();
+    /* Kernel I/O privilege only: user programs must not reach the ports (IOPL 0). */
+    pv_set_iopl_mask(0);
+    if ((pv_read_cr0() & (CR0_PG | CR0_WP)) != (CR0_PG | CR0_WP))
+        panic("paging or write protection is off (CR0 %x)", pv_read_cr0());
     page_allocator_init(info_physical);
     kernel_vm_init();
     gdt_init();

@@ -20,15 +20,14 @@ static uint64_t vmi_cycles_per_tick;
 
 static void pic_init(void)
 {
-    /* ICW1-4: edge triggered, cascaded, vectors 32-47, 8086 mode. */
-    outb(PIC1, 0x11);
-    outb(PIC2, 0x11);
-    outb(PIC1 + 1, T_IRQ0);
-    outb(PIC2 + 1, T_IRQ0 + 8);
-    outb(PIC1 + 1, 1 << 2);
-    outb(PIC2 + 1, 2);
-    outb(PIC1 + 1, 0x01);
-    outb(PIC2 + 1, 0x01);
+    /* ICW1-4: edge triggered, cascaded, vectors 32-47, 8086 mode. Old PICs need a pause
+     * between writes: pv_io_delay (native: a write to port 0x80; a hypervisor skips it). */
+    static const uint16_t ports[] = {PIC1, PIC2, PIC1 + 1, PIC2 + 1, PIC1 + 1, PIC2 + 1, PIC1 + 1, PIC2 + 1};
+    static const uint8_t values[] = {0x11, 0x11, T_IRQ0, T_IRQ0 + 8, 1 << 2, 2, 0x01, 0x01};
+    for (unsigned i = 0; i < ARRAY_LENGTH(ports); i++) {
+        outb(ports[i], values[i]);
+        pv_io_delay();
+    }
     outb(PIC1 + 1, ~((1 << 0) | (1 << 2)) & 0xFF); /* only the timer (and the cascade) */
     outb(PIC2 + 1, 0xFF);
 }
