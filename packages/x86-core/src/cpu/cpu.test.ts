@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { DATA_ADDRESS, dword, runProgram, word } from '../../test/core-harness.js';
+import type { InterruptSource } from '../bus-interfaces.js';
+import { PhysicalMemory } from '../memory/physical-memory.js';
+import { PortBus } from '../memory/port-bus.js';
+import { Cpu } from './cpu.js';
+import { Register, SegmentRegister } from './registers.js';
+
+describe('Cpu reset and modes', () => {
+  it('resets to real mode at F000:FFF0 and fetches from the top of the address space', () => {
+    const memory = new PhysicalMemory({ ramBytes: 1 << 20 });
+    const bios = new Uint8Array(0x10000).fill(0x90);
+    bios.set([0xcd, 0x80], 0xfff0); // int 0x80 at the reset vector
+    memory.mapRom(0xffff0000, bios);
+    const cpu = new Cpu({ memory, ports: new PortBus() });
+    expect(cpu.segmentSelector[SegmentRegister.Cs]).toBe(0xf000);
+    expect(cpu.readRegister(Register.Eip)).toBe(0xfff0);
+    cpu.intercepts.softwareInterrupts.add(0x80);
+    expect(cpu.run(10)).toEqual({
+      reason: 'exit',
+      retired: 1,
+      exit: { kind: 'software-interrupt', vector: 0x80 },
+    });
+  });
+
+  it('real mode: 16-bit addressing, [BP+SI] defaults to SS, segment override, IP wraps at 64 KiB', () => {
+    // mov ax, 0x2000 ; mov ss, ax ; mov bp, 0x10 ; mov si, 2 ; mov word [bp+si], 0x1234 ; mov bx, [ss:0x12]
+    const run = runProgram(
+      [
+        0xb8,
+        ...word(0x2000),
+        0x8e,
+        0xd0,
+        0xbd,
+        ...word(0x10),
+        0xbe,
+        ...word(2),
+        0xc7,
+        0x02,
+        ...word(0x1234),
+        0x36,
+        0x8b,
+        0x1e,
+        ...word(0x12),
+      ],
+      {
+        mode: 'real',
+      },
+    );
+    expect(run.memory.read16(0x20012)).toBe(0x1234);
+    expect(run.ebx & 0xffff).toBe(0x1234);
+  });
+
+  it('real mode: INT n goes through the IVT and IRET returns', () => {
+    // handler at 0000:0500: mov ax, 0x55 ; iret
+    const run = runProgram([0xcd, 0x21, 0x89, 0xc3], {
+      mode: 'real',
+      setup: (_cpu, memory) => {
+        memory.write16(0x21 * 4, 0x500);
+        memory.write16(0x21 * 4 + 2, 0);
+        memory.writeBytes(0x500, Uint8Array.from([0xb8, 0x55, 0x00, 0xcf]));
+      },
+    });
+    expect(run.ebx & 0xffff).toBe(0x55);
+    expect(run.esp & 0xffff).toBe(0xfff0);
+  });
+
+  it('real mode: far JMP loads CS = selector * 16', () => {
+    // jmp 0x0100:0x0010 -> linear 0x1010: mov bx, cs ; int 0x80
+    const run = runProgram([0xea, ...word(0x10), ...word(0x100)], {
+      mode: 'real',
+      noTerminator: true,
+      setup: (_cpu, memory) => memory.writeBytes(0x1010, Uint8Array.from([0x8c, 0xcb, 0xcd, 0x80])),
+    });
+    expect(run.exit).toEqual({ kind: 'software-interrupt', vector: 0x80 });
+    expect(run.ebx & 0xffff).toBe(0x100);
+  });
+});
+
+describe('execution engine', () => {
+  it('self-modifying code: a store over the next instruction takes effect', () => {
+    // mov byte [0x100c], 0x42 (c6 05 0c 10 00 00 42) ; nop... at 0x1007: mov eax, 1 -> patched to inc edx
+    // Layout: 0x1000 c6 05 <addr32> 42 (7 bytes) ; 0x1007 b8 01 00 00 00 ; patch target is 0x1007 -> 0x42 (inc edx)
+    const bytes = [0xc6, 0x05, ...dword(0x1007), 0x42, 0x90, 0x90, 0x90, 0x90, 0x90];
+    // Run twice over the same code so the first decode is cached before the patch.
+    const memory = new PhysicalMemory({ ramBytes: 1 << 20 });
+    const cpu = new Cpu({ memory, ports: new PortBus() });
+    cpu.enterFlatProtectedMode({ cpl: 0 });
+    memory.writeBytes(0x1000, Uint8Array.from([0xb8, 1, 0, 0, 0, 0xcd, 0x80]));
+    cpu.eip = 0x1000;
+    cpu.intercepts.softwareInterrupts.add(0x80);
+    cpu.run(10); // caches "mov eax, 1" at 0x1000
+    memory.writeBytes(
+      0x2000,
+      Uint8Array.from([...bytes.slice(0, 2), ...dword(0x1000), 0x42, 0xe9, ...dword(0x1000 - 0x200c)]),
+    );
+    cpu.eip = 0x2000;
+    cpu.registers32[Register.Edx] = 0;
+    cpu.run(10);
+    expect(cpu.readRegister(Register.Edx)).toBe(1); // inc edx ran, not the cached mov eax, 1
+  });
+
+  it('an instruction crossing a page boundary decodes and runs', () => {
+    // mov eax, 0x11223344 placed at 0x1ffe so its immediate spans two pages
+    const memory = new PhysicalMemory({ ramBytes: 1 << 20 });
+    const cpu = new Cpu({ memory, ports: new PortBus() });
+    cpu.enterFlatProtectedMode({ cpl: 3 });
+    memory.writeBytes(0x1ffe, Uint8Array.from([0xb8, ...dword(0x11223344), 0xcd, 0x80]));
+    cpu.eip = 0x1ffe;
+    cpu.intercepts.softwareInterrupts.add(0x80);
+    expect(cpu.run(10).reason).toBe('exit');
+    expect(cpu.readRegister(Register.Eax)).toBe(0x11223344);
+  });
+
+  it('an instruction longer than 15 bytes is #GP(0)', () => {
+    const run = runProgram([...new Array(15).fill(0x66), 0x90], {
+      setup: (cpu) => cpu.intercepts.exceptions.add(13),
+    });
+    expect(run.exit).toEqual({ kind: 'exception', vector: 13, errorCode: 0 });
+  });
+
+  it('takes an external interrupt when IF=1, through the real-mode IVT, and wakes from HLT', () => {
+    let pending = true;
+    const source: InterruptSource = {
+      hasInterrupt: () => pending,
+      acknowledge: () => {
+        pending = false;
+        return 0x08;
+      },
+    };
+    const memory = new PhysicalMemory({ ramBytes: 1 << 20 });
+    const cpu = new Cpu({ memory, ports: new PortBus(), interrupts: source });
+    for (let segment = 0; segment < 6; segment++)
+      cpu.setSegmentCache(segment, 0, 0, 0xffff, segment === 1 ? 0x9b00 : 0x9300);
+    cpu.writeRegister(Register.Esp, 0x8000);
+    memory.write16(0x08 * 4, 0x600);
+    memory.writeBytes(0x600, Uint8Array.from([0x43, 0xcf])); // inc bx ; iret
+    memory.writeBytes(0x1000, Uint8Array.from([0xfa, 0xf4, 0xfb, 0xf4, 0xcd, 0x80])); // cli ; hlt ; sti ; hlt ; int 0x80
+    cpu.eip = 0x1000;
+    cpu.intercepts.softwareInterrupts.add(0x80);
+    expect(cpu.run(100).reason).toBe('halt'); // CLI; HLT: nothing can wake it
+    expect(cpu.readRegister(Register.Ebx)).toBe(0);
+    cpu.halted = false;
+    const result = cpu.run(100); // STI; HLT: the interrupt is taken after HLT, then INT 0x80 exits
+    expect(result.reason).toBe('exit');
+    expect(cpu.readRegister(Register.Ebx)).toBe(1);
+  });
+
+  it('getState / fromState round-trips the whole state through JSON', () => {
+    const run = runProgram([0xb8, ...dword(0xdeadbeef), 0xf9, 0xfd]); // mov eax, ... ; stc ; std
+    const state = JSON.parse(JSON.stringify(run.cpu.getState()));
+    const copy = Cpu.fromState(state, { memory: run.memory, ports: run.ports });
+    expect(copy.readRegister(Register.Eax)).toBe(0xdeadbeef);
+    expect(copy.getFlags()).toBe(run.cpu.getFlags());
+    expect(copy.getState()).toEqual(run.cpu.getState());
+    expect(() => Cpu.fromState({ ...state, version: 99 }, { memory: run.memory, ports: run.ports })).toThrow(
+      RangeError,
+    );
+  });
+
+  it('a page fault with paging on is reported with CR2 and the error code', () => {
+    // Page directory at 0x10000 with no present entries; paging on; then read [0x00400000].
+    const run = runProgram([0xa1, ...dword(0x00400000)], {
+      setup: (cpu, memory) => {
+        // Identity-map the first 4 MiB with a 4 MiB page (PSE) so code keeps running.
+        memory.write32(0x10000, 0x00000083);
+        cpu.cr4 |= 0x10;
+        cpu.cr3 = 0x10000;
+        cpu.cr0 = (cpu.cr0 | 0x80000000) >>> 0;
+        cpu.invalidateTranslations();
+        cpu.intercepts.exceptions.add(14);
+      },
+    });
+    expect(run.exit).toEqual({ kind: 'exception', vector: 14, errorCode: 0, faultAddress: 0x00400000 });
+    void DATA_ADDRESS;
+  });
+});
