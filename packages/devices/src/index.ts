@@ -1,6 +1,8 @@
 /**
  * @openvmi/devices — PC chips, one folder each, and the board that wires them.
  */
+export * from './acpi/acpi-pm.js';
+export * from './acpi/acpi-tables.js';
 export * from './i8042/i8042.js';
 export * from './i8254-pit/i8254-pit.js';
 export * from './i8259-pic/i8259-pic.js';
