@@ -229,6 +229,7 @@ void exit_process(int status)
     }
     p->exit_status = status;
     p->state = ZOMBIE;
+    signal_send(p->parent, SIGCHLD); /* discarded unless the parent handles SIGCHLD */
     wakeup(p->parent);
     sched();
     panic("zombie ran");
@@ -253,8 +254,8 @@ int wait_process(int *status)
         }
         if (children == 0)
             return -ECHILD;
-        if (current->killed)
-            return -EINTR;
+        if (current->killed || current->signal_pending)
+            return -EINTR; /* the signal is acted on before the caller sees this */
         sleep_on(current);
     }
 }

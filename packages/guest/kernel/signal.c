@@ -26,6 +26,10 @@ struct signal_frame {
 
 int signal_send(struct proc *p, int signal)
 {
+    /* An ignored signal is discarded at once, so it never interrupts a sleep. */
+    uint32_t handler = p->signal_handler[signal];
+    if (signal != SIGKILL && (handler == SIG_IGN || (handler == SIG_DFL && signal == SIGCHLD)))
+        return 0;
     p->signal_pending |= 1u << signal;
     if (signal == SIGKILL) {
         p->killed = 1;

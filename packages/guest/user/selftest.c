@@ -67,6 +67,24 @@ static void child_spins(void)
         ;
 }
 
+int __syscall_int80(int number, int a, int b, int c, int d, int e);
+int __syscall_sysenter(int number, int a, int b, int c, int d, int e);
+
+/* Both entry paths give the same answers (SYSENTER only when the kernel offers it). */
+static void test_entry_paths(void)
+{
+    int pid = __syscall_int80(SYS_getpid, 0, 0, 0, 0, 0);
+    check("int80-getpid", pid == getpid(), "int 0x80 disagrees");
+    if (syscall_uses_sysenter) {
+        struct stat st;
+        int result = __syscall_sysenter(SYS_stat, (int)"/bin/hello", (int)&st, 0, 0, 0);
+        check("sysenter-three-arguments", __syscall_sysenter(SYS_getpid, 0, 0, 0, 0, 0) == pid && result == 0 &&
+                                              st.st_size > 0,
+              "sysenter path lost arguments");
+    }
+    check("unknown-syscall", syscall(999, 0, 0, 0, 0, 0) == -ENOSYS, "expected -ENOSYS");
+}
+
 static void test_fork_and_wait(void)
 {
     int pid = fork();
@@ -173,6 +191,49 @@ static void test_kill_and_preemption(void)
     check("preemption-and-kill", result == 0 && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM,
           "spinning child not killed");
     check("kill-missing", kill(99999, SIGTERM) == -ESRCH, "expected -ESRCH");
+}
+
+/* A process blocked in wait must still be killable; its orphan is adopted by init. */
+static void test_kill_interrupts_wait(void)
+{
+    int fds[2];
+    pipe(fds);
+    int middle = fork();
+    if (middle == 0) {
+        if (fork() == 0) {
+            /* The grandchild waits for end-of-file: it comes when `middle` dies. */
+            char c;
+            close(fds[1]);
+            while (read(fds[0], &c, 1) > 0)
+                ;
+            exit(0);
+        }
+        close(fds[0]);
+        wait(NULL); /* blocks: the grandchild does not exit first */
+        exit(0);
+    }
+    close(fds[0]);
+    close(fds[1]);
+    for (int i = 0; i < 5; i++)
+        sched_yield(); /* let it reach wait() */
+    kill(middle, SIGTERM);
+    int status = 0;
+    int reaped = wait(&status);
+    check("kill-interrupts-wait", reaped == middle && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM,
+          "process blocked in wait not killed");
+}
+
+static void test_sigchld(void)
+{
+    counter = 0;
+    sigaction(SIGCHLD, on_signal);
+    if (fork() == 0)
+        exit(0);
+    int status;
+    while (wait(&status) == -EINTR)
+        ;
+    check("sigchld", counter == 1 && last_signal == SIGCHLD, "no SIGCHLD for an exited child");
+    sigaction(SIGCHLD, (signal_handler)SIG_DFL);
 }
 
 static void test_pipe(void)
@@ -303,12 +364,15 @@ static void test_time(void)
 int main(void)
 {
     printf("selftest: pid %d, system calls by %s\n", getpid(), syscall_uses_sysenter ? "sysenter" : "int 0x80");
+    test_entry_paths();
     test_fork_and_wait();
     test_copy_on_write();
     test_getppid();
     test_exec();
     test_signals();
     test_kill_and_preemption();
+    test_kill_interrupts_wait();
+    test_sigchld();
     test_pipe();
     test_memory();
     test_files();
