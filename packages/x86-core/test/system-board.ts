@@ -49,6 +49,21 @@ export function buildSystemProgram(): string {
   return elf;
 }
 
+/** Builds test/system-programs/real-mode.S into a 64 KiB ROM image; returns its path. */
+export function buildRealModeRom(): string {
+  const output = mkdtempSync(join(tmpdir(), 'openvmi-rom-'));
+  const object = join(output, 'real-mode.o');
+  const rom = join(output, 'real-mode.bin');
+  for (const [command, args] of [
+    ['gcc', ['-m32', '-c', join(programDirectory, 'real-mode.S'), '-o', object]],
+    ['ld', ['-m', 'elf_i386', '-Ttext', '0', '--oformat', 'binary', '-o', rom, object]],
+  ] as const) {
+    const result = spawnSync(command, [...args], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr}`);
+  }
+  return rom;
+}
+
 /** Result of running a program on the board. */
 export interface BoardRun {
   /** Bytes written to port 0xE9, as latin-1 text. */
@@ -59,6 +74,77 @@ export interface BoardRun {
   reason: string;
   /** Instructions retired. */
   retired: number;
+}
+
+function createBoard() {
+  const memory = new PhysicalMemory({ ramBytes: 16 << 20 });
+  const ports = new PortBus();
+  const state = {
+    console: '',
+    exitValue: undefined as number | undefined,
+    cpu: undefined as Cpu | undefined,
+  };
+  ports.register(0xe9, 1, {
+    read: () => 0xe9,
+    write: (_offset: number, _width: AccessWidth, value: number) => {
+      state.console += String.fromCharCode(value & 0xff);
+    },
+  });
+  ports.register(0xf4, 4, {
+    read: () => 0xffffffff,
+    write: (_offset: number, _width: AccessWidth, value: number) => {
+      state.exitValue = value >>> 0;
+      state.cpu?.requestStop();
+    },
+  });
+  const cpu = new Cpu({ memory, ports });
+  state.cpu = cpu;
+  const run = (budget: number): BoardRun => {
+    let retired = 0;
+    let reason = 'budget';
+    while (retired < budget) {
+      const result = cpu.run(Math.min(1_000_000, budget - retired));
+      retired += result.retired;
+      reason = result.reason;
+      if (result.reason !== 'budget' || state.exitValue !== undefined) break;
+    }
+    return { console: state.console, exitValue: state.exitValue, reason, retired };
+  };
+  return { memory, cpu, run };
+}
+
+/** Runs a 64 KiB ROM from the reset vector (mapped at 0xF0000 and 0xFFFF0000, like a PC BIOS). */
+export function runRomOnBoard(romPath: string, budget = 1_000_000): BoardRun {
+  const rom = new Uint8Array(readFileSync(romPath));
+  const board = createBoard();
+  board.memory.mapRom(0xf0000, rom);
+  board.memory.mapRom(0xffff0000, rom);
+  board.cpu.reset();
+  return board.run(budget);
+}
+
+/** Runs a ROM image on qemu-system-i386 as its BIOS. */
+export function runRomOnQemu(romPath: string): { console: string; status: number | null } {
+  const result = spawnSync(
+    'qemu-system-i386',
+    [
+      ...[
+        '-nographic',
+        '-no-reboot',
+        '-net',
+        'none',
+        '-monitor',
+        'none',
+        '-display',
+        'none',
+        '-serial',
+        'none',
+      ],
+      ...['-debugcon', 'stdio', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-bios', romPath],
+    ],
+    { encoding: 'latin1', timeout: 60_000 },
+  );
+  return { console: result.stdout, status: result.status };
 }
 
 /** Loads a multiboot ELF into a fresh 16 MiB machine and runs it for at most `budget` instructions. */

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { buildSystemProgram, hasCommand, runOnBoard, runOnQemu } from './system-board.js';
+import {
+  buildRealModeRom,
+  buildSystemProgram,
+  hasCommand,
+  runOnBoard,
+  runOnQemu,
+  runRomOnBoard,
+  runRomOnQemu,
+} from './system-board.js';
 
 /**
  * Known, documented differences from QEMU (docs/decisions/2026-11-28-x86-core-system.md):
@@ -19,5 +27,15 @@ describe('system-mode test program: OpenVMI against qemu-system-i386', () => {
     const ours = runOnBoard(elf);
     expect(ours.console).toBe(normaliseQemu(qemu.console));
     expect(ours.exitValue).toBe(0);
+  });
+});
+
+describe('real-mode ROM: OpenVMI against qemu-system-i386 (-bios)', () => {
+  it.runIf(hasCommand('gcc') && hasCommand('qemu-system-i386'))('prints the same transcript', () => {
+    const rom = buildRealModeRom();
+    const qemu = runRomOnQemu(rom);
+    expect(qemu.status).toBe(1);
+    expect(qemu.console).toContain('real mode again');
+    expect(runRomOnBoard(rom).console).toBe(qemu.console);
   });
 });

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildSystemProgram, hasCommand, runOnBoard } from './system-board.js';
+import {
+  buildRealModeRom,
+  buildSystemProgram,
+  hasCommand,
+  runOnBoard,
+  runRomOnBoard,
+} from './system-board.js';
 
 const expectedPath = fileURLToPath(new URL('./system-programs/expected-transcript.txt', import.meta.url));
 
@@ -12,6 +18,28 @@ describe('system-mode test program on the OpenVMI CPU', () => {
       const elf = buildSystemProgram();
       const run = runOnBoard(elf);
       expect(run.console).toBe(readFileSync(expectedPath, 'latin1'));
+      expect(run.exitValue).toBe(0);
+    },
+  );
+});
+
+describe('real-mode ROM on the OpenVMI CPU', () => {
+  it.runIf(hasCommand('gcc') && hasCommand('ld'))(
+    'starts at the reset vector, uses the IVT, switches to protected mode and back',
+    () => {
+      const run = runRomOnBoard(buildRealModeRom());
+      expect(run.console).toBe(
+        [
+          'real mode',
+          '  int 0x60: ax=1234 from f000:002d',
+          '  #DE through the IVT',
+          'after the divide error',
+          'protected mode, cr0=60000011',
+          'real mode again',
+          '  int 0x60: ax=1111 from f000:00b0',
+          '',
+        ].join('\n'),
+      );
       expect(run.exitValue).toBe(0);
     },
   );

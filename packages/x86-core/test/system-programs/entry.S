@@ -122,7 +122,7 @@ enter_user:
         movl 40(%esp), %ecx
         pushl $0x23
         pushl %ecx
-        pushl $0x202
+        pushl $0x002        /* IF=0: the firmware left the PIT running */
         pushl $0x1b
         pushl %eax
         movw $0x23, %dx
