@@ -22,3 +22,4 @@ export function guestImageSpecifier(name: GuestImageName): string {
 
 export * from './bench-format.js';
 export * from './multiboot-header.js';
+export * from './paravirt-sites.js';

@@ -4,15 +4,18 @@
  * suite both ways. Iteration counts are kept small so that each run takes seconds.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BENCHMARK_NAMES, findMultibootHeader, parseBenchLines } from '../src/index.js';
+// The ROM comes from the vmi-native backend's own builder (what `openvmi rom --backend
+// vmi-native` writes), imported from source as that package's tests do, so this test does not
+// depend on the whole runner being built.
+import { buildVmiNativeRom } from '../../vmi-native/src/index.js';
+import { BENCHMARK_NAMES, findMultibootHeader, parseBenchLines, readParavirtSites } from '../src/index.js';
 
 const imagePath = fileURLToPath(new URL('../dist/images/guest.elf', import.meta.url));
-const runnerCli = fileURLToPath(new URL('../../../apps/runner/dist/cli.js', import.meta.url));
 const hasQemu = spawnSync('sh', ['-c', 'command -v qemu-system-i386']).status === 0;
 const scratch = mkdtempSync(join(tmpdir(), 'openvmi-guest-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -52,12 +55,19 @@ function expectCompleteRun(run: QemuRun): void {
 }
 
 describe('the built guest kernel', () => {
-  it('is a 32-bit i386 ELF with a multiboot v1 header', () => {
+  it('is a 32-bit i386 ELF with a multiboot v1 header and paravirt patch sites', () => {
     const image = readFileSync(imagePath);
     expect([...image.subarray(0, 4)]).toEqual([0x7f, 0x45, 0x4c, 0x46]);
     expect(image[4]).toBe(1); // ELFCLASS32
     expect(image.readUInt16LE(18)).toBe(3); // EM_386
     expect(findMultibootHeader(new Uint8Array(image))).toBeDefined();
+    const sites = readParavirtSites(new Uint8Array(image));
+    expect(sites.length).toBeGreaterThan(40);
+    for (const site of sites) {
+      expect(site.length).toBeGreaterThanOrEqual(5); // room for CALL/JMP rel32
+      expect(site.address).toBeGreaterThanOrEqual(0xc0100000); // linked in the higher half
+    }
+    expect(new Set(sites.map((site) => site.call))).toContain(33); // IRET is a site
   });
 
   it.runIf(hasQemu)(
@@ -74,18 +84,18 @@ describe('the built guest kernel', () => {
   it.runIf(hasQemu)(
     'boots with the vmi-native option ROM, patches its call sites and completes the suite',
     () => {
-      expect(existsSync(runnerCli), 'build the runner first (pnpm build)').toBe(true);
-      const romPath = join(scratch, 'vmi-native.rom');
-      const rom = spawnSync(process.execPath, [runnerCli, 'rom', '--backend', 'vmi-native', '-o', romPath], {
-        encoding: 'utf8',
-      });
-      expect(rom.status, rom.stderr).toBe(0);
-      const run = bootOnQemu('bench.iterations=40', ['-option-rom', romPath]);
+      const run = bootOnQemu('bench.iterations=40', [
+        '-option-rom',
+        writeRom('vmi-native.rom', vmiNativeRom()),
+      ]);
       expect(run.output).toMatch(/VMI: found ROM at [0-9a-f]+: .*API 3\.\d+.*license GPL/);
-      const patched = /VMI: patched (\d+) of (\d+) call sites/.exec(run.output);
-      expect(patched).not.toBeNull();
-      expect(Number(patched?.[1])).toBeGreaterThan(0);
-      expect(Number(patched?.[1])).toBeLessThanOrEqual(Number(patched?.[2]));
+      // Exactly the sites whose call the ROM does not leave native are rewritten.
+      const relocations = buildVmiNativeRom().relocations;
+      const sites = readParavirtSites(new Uint8Array(readFileSync(imagePath)));
+      const expected = sites.filter((site) => (relocations[site.call]?.type ?? 0) !== 0).length;
+      expect(expected).toBeGreaterThan(0);
+      expect(run.output).toContain(`VMI: patched ${expected} of ${sites.length} call sites`);
+      expect(run.output).toContain('VMI: kernel runs at ring 0');
       expectCompleteRun(run);
     },
     60_000,
@@ -94,27 +104,45 @@ describe('the built guest kernel', () => {
   it.runIf(hasQemu)(
     'refuses a ROM whose license is not GPL, as Linux did',
     () => {
-      const romPath = join(scratch, 'vmi-native.rom');
-      if (!existsSync(romPath)) {
-        const rom = spawnSync(process.execPath, [runnerCli, 'rom', '--backend', 'vmi-native', '-o', romPath]);
-        expect(rom.status).toBe(0);
-      }
-      const image = new Uint8Array(readFileSync(romPath));
-      const view = new DataView(image.buffer);
-      const licenseOffset = view.getUint16(0x16, true);
+      const image = vmiNativeRom();
+      const licenseOffset = new DataView(image.buffer).getUint16(0x16, true);
       expect(String.fromCharCode(...image.subarray(licenseOffset, licenseOffset + 3))).toBe('GPL');
-      // "XPL..." is not an accepted license. Take the difference from a reserved header byte
-      // (0x20) so that the option-ROM byte sum, which the firmware checks, stays zero.
-      const delta = 'X'.charCodeAt(0) - 'G'.charCodeAt(0);
-      image[licenseOffset] = 'X'.charCodeAt(0);
-      image[0x20] = ((image[0x20] ?? 0) - delta) & 0xff;
-      const badRom = join(scratch, 'non-gpl.rom');
-      writeFileSync(badRom, image);
-      const run = bootOnQemu('guest.run=hello', ['-option-rom', badRom]);
+      image[licenseOffset] = 'X'.charCodeAt(0); // "XPL..." is not an accepted license
+      const run = bootOnQemu('guest.run=hello', ['-option-rom', writeRom('non-gpl.rom', image)]);
       expect(run.output).toMatch(/VMI: non-GPL license `XPL.*' found for ROM/);
       expect(run.output).toContain('VMI: no ROM found; running native');
       expect(run.status).toBe(1);
     },
     60_000,
   );
+
+  it.runIf(hasQemu)(
+    "keeps its direct map below the ROM's virtual_top",
+    () => {
+      const image = vmiNativeRom();
+      new DataView(image.buffer).setUint32(0x10, 0xc4000000, true); // leave the kernel 64 MiB
+      const run = bootOnQemu('guest.run=selftest', ['-option-rom', writeRom('low-top.rom', image)]);
+      expect(run.output).toContain('VMI: reserving virtual address space above c4000000');
+      // 64 MiB up to virtual_top, less the 8 MiB the kernel keeps free under it.
+      expect(run.output).toContain(`memory: ${56 * 1024} KiB mapped`);
+      expect(run.output).toMatch(/SELFTEST DONE passed=\d+ failed=0/);
+      expect(run.status).toBe(1);
+    },
+    60_000,
+  );
 });
+
+/** A fresh copy of the vmi-native ROM image. */
+function vmiNativeRom(): Uint8Array {
+  return new Uint8Array(buildVmiNativeRom().image);
+}
+
+/** Writes a ROM image with its last byte re-chosen so that the option-ROM byte sum is zero. */
+function writeRom(name: string, image: Uint8Array): string {
+  let sum = 0;
+  for (let i = 0; i < image.length - 1; i++) sum = (sum + (image[i] ?? 0)) & 0xff;
+  image[image.length - 1] = (0x100 - sum) & 0xff;
+  const path = join(scratch, name);
+  writeFileSync(path, image);
+  return path;
+}
