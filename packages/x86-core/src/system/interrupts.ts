@@ -159,7 +159,7 @@ function deliverRealMode(cpu: SystemCpu, vector: number): void {
 }
 
 function deliverProtectedMode(cpu: SystemCpu, vector: number, kind: number, errorCode: number): void {
-  const ext = kind === EventKind.Exception || kind === EventKind.External ? 1 : 0;
+  const ext = kind === EventKind.Software || kind === EventKind.SoftwareException ? 0 : 1;
   const idtError = vector * 8 + 2 + ext;
   if (vector * 8 + 7 > cpu.idtrLimit) throw new GuestFault(Vector.GeneralProtection, idtError);
   const gateAddress = cpu.idtrBase + vector * 8;
