@@ -47,6 +47,6 @@ void kernel_main(uint32_t magic, uint32_t info_physical)
     ramfs_init(command_line);
     process_init();
     user_init();
-    kprintf("OpenVMI guest: starting init\n");
+    kprintf("OpenVMI guest: starting init (%u pages free)\n", pages_free());
     scheduler();
 }

@@ -167,8 +167,11 @@ void scheduler(void)
         }
         current = chosen;
         chosen->state = RUNNING;
+        /* The kernel stack and CR3 change together: lazy CPU mode lets a hypervisor batch them. */
+        pv_set_lazy_mode(VMI_LAZY_CPU);
         tss_set_kernel_stack((uint32_t)(chosen->kernel_stack + KERNEL_STACK_SIZE));
         switch_address_space(chosen->page_directory);
+        pv_set_lazy_mode(VMI_LAZY_NONE);
         swtch(&scheduler_context, chosen->context);
         current = NULL;
     }
@@ -207,7 +210,7 @@ void exit_process(int status)
 {
     struct proc *p = current;
     if (p == init_process) {
-        kprintf("init exited with status %d\n", status);
+        kprintf("init exited with status %d (%u pages free)\n", status, pages_free());
         machine_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 0x7F);
     }
     for (int fd = 0; fd < NOFILE; fd++) {

@@ -51,6 +51,11 @@ function expectCompleteRun(run: QemuRun): void {
   }
   expect(run.output).toContain(`BENCH DONE count=${BENCHMARK_NAMES.length}`);
   expect(run.output).toContain('init: done, 0 failed');
+  // Every page the programs used came back: init ends with what it started with.
+  const atStart = /starting init \((\d+) pages free\)/.exec(run.output)?.[1];
+  const atEnd = /init exited with status 0 \((\d+) pages free\)/.exec(run.output)?.[1];
+  expect(atStart).toBeDefined();
+  expect(atEnd).toBe(atStart);
   expect(run.status).toBe(1); // isa-debug-exit: (0 << 1) | 1
 }
 
