@@ -12,7 +12,9 @@ import { Cpu, PhysicalMemory, PortBus, Register } from '../src/index.js';
 export const LOAD_ADDRESS = 0x08048000;
 const HEADER_SIZE = 0x54; // ELF header (0x34) + one program header (0x20)
 /** Each case stores 9 dwords (EAX..EDI with ESP slot, EFLAGS). */
-const RECORD_DWORDS = 9;
+const RECORD_DWORDS = 9 + 16;
+/** Bytes of the data area every case may address (initialized per case, dumped after it). */
+const DATA_BYTES = 64;
 const ARITHMETIC = 0x8d5;
 
 /** One generated case. */
@@ -27,6 +29,18 @@ export interface DifferentialCase {
   flags: number;
   /** Flags left undefined by the SDM for this case (masked). */
   undefinedFlags: number;
+  /** Initial contents of the 64-byte data area (16 dwords). */
+  data: number[];
+}
+
+/** Absolute address of the data area, fixed for all cases (set by buildProgram before generation is used). */
+export const DATA_ADDRESS = 0x08800000;
+
+/** The r/m operand bytes: the register form, or (one time in three) an absolute memory operand in the data area. */
+function operand(random: Random, modrm: number): number[] {
+  if (random.below(3) !== 0) return [modrm];
+  const offset = random.below(DATA_BYTES - 8);
+  return [(modrm & 0x38) | 0x05, ...dword(DATA_ADDRESS + offset)];
 }
 
 /** A small deterministic PRNG (mulberry32). */
@@ -80,10 +94,11 @@ function modrmRegisters(random: Random, reg: number | null = null): [number, num
 /** Generates one case. */
 export function generateCase(random: Random): DifferentialCase {
   const registers = Array.from({ length: 8 }, () => random.value());
+  const data = Array.from({ length: DATA_BYTES / 4 }, () => random.value());
   const flags = random.next32() & ARITHMETIC;
   const prefix = random.below(4) === 0 ? [0x66] : [];
   const wide = prefix.length === 0;
-  const kind = random.below(24);
+  const kind = random.below(26);
   let bytes: number[];
   let text: string;
   let undefinedFlags = 0;
@@ -93,7 +108,7 @@ export function generateCase(random: Random): DifferentialCase {
       // ALU r/m, reg (00-3B register forms, byte and full size)
       const op = random.below(8) * 8 + random.below(4);
       const [modrm] = modrmRegisters(random);
-      bytes = [...prefix, op, modrm];
+      bytes = [...prefix, op, ...operand(random, modrm)];
       text = `alu ${op.toString(16)} /${modrm.toString(16)}`;
       if ((op & 0x38) === 0x08 || (op & 0x38) === 0x20 || (op & 0x38) === 0x30) undefinedFlags = AF;
       break;
@@ -108,7 +123,7 @@ export function generateCase(random: Random): DifferentialCase {
             ? [random.below(256), random.below(256), random.below(256), random.below(256)]
             : [random.below(256), random.below(256)]
           : [random.below(256)];
-      bytes = [...prefix, op, modrm, ...immediate];
+      bytes = [...prefix, op, ...operand(random, modrm), ...immediate];
       text = `grp1 ${op.toString(16)} /${reg}`;
       if (reg === 1 || reg === 4 || reg === 6) undefinedFlags = AF;
       break;
@@ -116,8 +131,9 @@ export function generateCase(random: Random): DifferentialCase {
     case 3: {
       // INC/DEC/NEG/NOT
       const [modrm, reg] = modrmRegisters(random, random.below(4));
-      if (reg < 2) bytes = [...prefix, random.pick([0xfe, 0xff]), (modrm & 0xcf) | (reg << 3)];
-      else bytes = [...prefix, random.pick([0xf6, 0xf7]), modrm];
+      if (reg < 2)
+        bytes = [...prefix, random.pick([0xfe, 0xff]), ...operand(random, (modrm & 0xcf) | (reg << 3))];
+      else bytes = [...prefix, random.pick([0xf6, 0xf7]), ...operand(random, modrm)];
       text = `unary /${reg}`;
       break;
     }
@@ -128,9 +144,9 @@ export function generateCase(random: Random): DifferentialCase {
       const size = random.below(2);
       const [modrm, reg] = modrmRegisters(random, random.below(8));
       const count = random.below(3) === 0 ? random.below(64) : random.below(34);
-      if (form === 0) bytes = [...prefix, 0xd0 + size, modrm];
-      else if (form === 1) bytes = [...prefix, 0xd2 + size, modrm];
-      else bytes = [...prefix, 0xc0 + size, modrm, count];
+      if (form === 0) bytes = [...prefix, 0xd0 + size, ...operand(random, modrm)];
+      else if (form === 1) bytes = [...prefix, 0xd2 + size, ...operand(random, modrm)];
+      else bytes = [...prefix, 0xc0 + size, ...operand(random, modrm), count];
       if (form === 1) registers[1] = (registers[1] & ~0xff) | count;
       const effective = form === 0 ? 1 : count & 0x1f;
       text = `shift /${reg} count ${effective}`;
@@ -143,7 +159,7 @@ export function generateCase(random: Random): DifferentialCase {
       const op = random.pick([0xa4, 0xa5, 0xac, 0xad]);
       const [modrm] = modrmRegisters(random);
       const count = random.below(32);
-      bytes = [...prefix, 0x0f, op, modrm, ...(op & 1 ? [] : [count])];
+      bytes = [...prefix, 0x0f, op, ...operand(random, modrm), ...(op & 1 ? [] : [count])];
       if (op & 1) registers[1] = (registers[1] & ~0xff) | count;
       text = `shxd ${op.toString(16)} count ${count}`;
       undefinedFlags = AF | (count > 1 ? OF : 0);
@@ -155,10 +171,12 @@ export function generateCase(random: Random): DifferentialCase {
       // MUL/IMUL one operand, IMUL two and three operands
       const form = random.below(4);
       const [modrm] = modrmRegisters(random);
-      if (form === 0) bytes = [...prefix, random.pick([0xf6, 0xf7]), (modrm & 0xc7) | (4 << 3)];
-      else if (form === 1) bytes = [...prefix, random.pick([0xf6, 0xf7]), (modrm & 0xc7) | (5 << 3)];
-      else if (form === 2) bytes = [...prefix, 0x0f, 0xaf, modrm];
-      else bytes = [...prefix, 0x6b, modrm, random.below(256)];
+      if (form === 0)
+        bytes = [...prefix, random.pick([0xf6, 0xf7]), ...operand(random, (modrm & 0xc7) | (4 << 3))];
+      else if (form === 1)
+        bytes = [...prefix, random.pick([0xf6, 0xf7]), ...operand(random, (modrm & 0xc7) | (5 << 3))];
+      else if (form === 2) bytes = [...prefix, 0x0f, 0xaf, ...operand(random, modrm)];
+      else bytes = [...prefix, 0x6b, ...operand(random, modrm), random.below(256)];
       text = `mul form ${form}`;
       undefinedFlags = SF | ZF | AF | PF;
       break;
@@ -213,7 +231,14 @@ export function generateCase(random: Random): DifferentialCase {
       // BT/BTS/BTR/BTC register forms and 0F BA
       const [modrm] = modrmRegisters(random);
       if (random.below(2) === 0) bytes = [...prefix, 0x0f, random.pick([0xa3, 0xab, 0xb3, 0xbb]), modrm];
-      else bytes = [...prefix, 0x0f, 0xba, (modrm & 0xc7) | ((4 + random.below(4)) << 3), random.below(256)];
+      else
+        bytes = [
+          ...prefix,
+          0x0f,
+          0xba,
+          ...operand(random, (modrm & 0xc7) | ((4 + random.below(4)) << 3)),
+          random.below(256),
+        ];
       text = 'bt';
       undefinedFlags = OF | SF | AF | PF;
       break;
@@ -222,7 +247,7 @@ export function generateCase(random: Random): DifferentialCase {
       // BSF/BSR
       const [modrm, , rm] = modrmRegisters(random);
       if (random.below(4) === 0) registers[rm] = 0;
-      bytes = [...prefix, 0x0f, random.pick([0xbc, 0xbd]), modrm];
+      bytes = [...prefix, 0x0f, random.pick([0xbc, 0xbd]), ...operand(random, modrm)];
       text = 'bsf/bsr';
       undefinedFlags = CF | OF | SF | AF | PF;
       // The destination is undefined when the source is 0 (unchanged on Intel and QEMU).
@@ -234,8 +259,8 @@ export function generateCase(random: Random): DifferentialCase {
       const [modrm] = modrmRegisters(random);
       bytes =
         random.below(2) === 0
-          ? [0x0f, 0x90 + condition, (modrm & 0xc7) | 0]
-          : [...prefix, 0x0f, 0x40 + condition, modrm];
+          ? [0x0f, 0x90 + condition, ...operand(random, modrm & 0xc7)]
+          : [...prefix, 0x0f, 0x40 + condition, ...operand(random, modrm)];
       text = `cc ${condition}`;
       break;
     }
@@ -243,7 +268,7 @@ export function generateCase(random: Random): DifferentialCase {
       // XCHG, XADD, CMPXCHG
       const [modrm] = modrmRegisters(random);
       const op = random.pick([[0x86], [0x87], [0x0f, 0xc0], [0x0f, 0xc1], [0x0f, 0xb0], [0x0f, 0xb1]]);
-      bytes = [...prefix, ...op, modrm];
+      bytes = [...prefix, ...op, ...operand(random, modrm)];
       text = `xchg-family ${op.map((b) => b.toString(16)).join(' ')}`;
       break;
     }
@@ -257,14 +282,14 @@ export function generateCase(random: Random): DifferentialCase {
     case 15: {
       // MOVZX/MOVSX
       const [modrm] = modrmRegisters(random);
-      bytes = [...prefix, 0x0f, random.pick([0xb6, 0xb7, 0xbe, 0xbf]), modrm];
+      bytes = [...prefix, 0x0f, random.pick([0xb6, 0xb7, 0xbe, 0xbf]), ...operand(random, modrm)];
       text = 'movx';
       break;
     }
     case 16: {
       // TEST and MOV register forms
       const [modrm] = modrmRegisters(random);
-      bytes = [...prefix, random.pick([0x84, 0x85, 0x88, 0x89, 0x8a, 0x8b]), modrm];
+      bytes = [...prefix, random.pick([0x84, 0x85, 0x88, 0x89, 0x8a, 0x8b]), ...operand(random, modrm)];
       text = 'test/mov';
       undefinedFlags = AF;
       break;
@@ -321,7 +346,7 @@ export function generateCase(random: Random): DifferentialCase {
       // ADC/SBB chains with the incoming CF
       const op = random.pick([0x11, 0x13, 0x19, 0x1b, 0x10, 0x18]);
       const [modrm] = modrmRegisters(random);
-      bytes = [...prefix, op, modrm];
+      bytes = [...prefix, op, ...operand(random, modrm)];
       text = `adc/sbb ${op.toString(16)}`;
       break;
     }
@@ -336,18 +361,39 @@ export function generateCase(random: Random): DifferentialCase {
       // Rotate through carry with all counts
       const [modrm] = modrmRegisters(random, random.pick([2, 3]));
       const count = random.below(40);
-      bytes = [...prefix, random.pick([0xc0, 0xc1]), modrm, count];
+      bytes = [...prefix, random.pick([0xc0, 0xc1]), ...operand(random, modrm), count];
       text = `rcl/rcr count ${count}`;
       undefinedFlags = (count & 0x1f) > 1 ? OF : 0;
       break;
+    }
+    case 24:
+    case 25: {
+      // String instructions with and without REP, both directions
+      const op = random.pick([0xa4, 0xa5, 0xa6, 0xa7, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf]);
+      const repeat = random.pick([[], [0xf3], [0xf2]]);
+      registers[6] = DATA_ADDRESS + 24 + random.below(4);
+      registers[7] = DATA_ADDRESS + 40 - random.below(4);
+      registers[1] = random.below(5);
+      const direction = random.below(2) === 0 ? 0 : 0x400;
+      bytes = [...repeat, ...prefix, op];
+      text = `string ${op.toString(16)} df=${direction ? 1 : 0}`;
+      if (op === 0xa6 || op === 0xa7 || op === 0xae || op === 0xaf) undefinedFlags = 0;
+      return {
+        text: `${text}: ${bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')}`,
+        bytes,
+        registers,
+        flags: flags | direction,
+        undefinedFlags,
+        data,
+      };
     }
     default: {
       // Group 3 TEST imm
       const [modrm] = modrmRegisters(random);
       bytes =
         random.below(2) === 0
-          ? [0xf6, modrm & 0xc7, random.below(256)]
-          : [...prefix, 0xf7, modrm & 0xc7, ...(wide ? [1, 2, 3, 4] : [1, 2])];
+          ? [0xf6, ...operand(random, modrm & 0xc7), random.below(256)]
+          : [...prefix, 0xf7, ...operand(random, modrm & 0xc7), ...(wide ? [1, 2, 3, 4] : [1, 2])];
       text = 'test imm';
       undefinedFlags = AF;
       break;
@@ -359,6 +405,7 @@ export function generateCase(random: Random): DifferentialCase {
     registers,
     flags,
     undefinedFlags,
+    data,
   };
 }
 
@@ -386,13 +433,21 @@ export function buildProgram(cases: readonly DifferentialCase[]): {
         if (register === 4) continue;
         out.push(0xb8 + register, ...dword(testCase.registers[register])); // mov reg, imm32 (flags unchanged)
       }
+      for (let slot = 0; slot < DATA_BYTES / 4; slot++) {
+        out.push(0xc7, 0x05, ...dword(DATA_ADDRESS + slot * 4), ...dword(testCase.data[slot])); // mov dword [data+4i], imm32
+      }
       out.push(...testCase.bytes);
       out.push(0x9c); // pushfd
+      out.push(0xfc); // cld (the next case's flags are set by POPFD anyway)
       for (let register = 0; register < 8; register++) {
         if (register === 4) continue;
         out.push(0x89, 0x05 | (register << 3), ...dword(record + register * 4)); // mov [record+r*4], reg
       }
       out.push(0x8f, 0x05, ...dword(record + 8 * 4)); // pop dword [record+32]
+      for (let slot = 0; slot < DATA_BYTES / 4; slot++) {
+        out.push(0xa1, ...dword(DATA_ADDRESS + slot * 4)); // mov eax, [data+4i]
+        out.push(0xa3, ...dword(record + (9 + slot) * 4)); // mov [record+36+4i], eax
+      }
     });
     // write(1, results, n); exit(0)
     out.push(
@@ -416,7 +471,9 @@ export function buildProgram(cases: readonly DifferentialCase[]): {
   const stackTop = resultsAddress + resultsBytes + 0x1000;
   for (const byte of emit(resultsAddress, stackTop)) code.push(byte);
   const fileSize = HEADER_SIZE + code.length;
-  const memorySize = stackTop + 0x100 - LOAD_ADDRESS;
+  if (stackTop + 0x100 > DATA_ADDRESS)
+    throw new RangeError('buildProgram: too many cases for the fixed data address');
+  const memorySize = DATA_ADDRESS + DATA_BYTES - LOAD_ADDRESS;
   const image = new Uint8Array(fileSize);
   const view = new DataView(image.buffer);
   image.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1, 0]);
@@ -442,7 +499,7 @@ export function buildProgram(cases: readonly DifferentialCase[]): {
 
 /** Runs the program image in our Cpu (flat, CPL 3) and returns the bytes it writes to fd 1. */
 export function runInEmulator(image: Uint8Array, budget = 50_000_000): Uint8Array {
-  const memory = new PhysicalMemory({ ramBytes: 0x08400000 });
+  const memory = new PhysicalMemory({ ramBytes: 0x08900000 });
   const cpu = new Cpu({ memory, ports: new PortBus() });
   cpu.enterFlatProtectedMode({ cpl: 3 });
   memory.writeBytes(LOAD_ADDRESS, image);
@@ -484,7 +541,18 @@ export function compareResults(
   const mismatches: string[] = [];
   const expectedView = new DataView(expected.buffer, expected.byteOffset, expected.byteLength);
   const actualView = new DataView(actual.buffer, actual.byteOffset, actual.byteLength);
-  const names = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eflags'];
+  const names = [
+    'eax',
+    'ecx',
+    'edx',
+    'ebx',
+    'esp',
+    'ebp',
+    'esi',
+    'edi',
+    'eflags',
+    ...Array.from({ length: 16 }, (_, slot) => `data+${slot * 4}`),
+  ];
   cases.forEach((testCase, index) => {
     const problems: string[] = [];
     for (let slot = 0; slot < RECORD_DWORDS; slot++) {

@@ -730,23 +730,21 @@ export class Cpu {
       this.chunkRemaining = chunk;
       let executed = 0;
       try {
+        const segmentBase = this.segmentBase;
         while (this.chunkRemaining > 0) {
           this.chunkRemaining--;
           const start = this.eip;
           this.instructionStart = start;
           this.instructionStartEsp = registers[Register.Esp];
-          const linear = (this.segmentBase[SegmentRegister.Cs] + start) >>> 0;
-          const linearPage = linear >>> 12;
-          if (linearPage !== this.fetchLinearPage) this.lookupFetchPage(linearPage);
+          const linear = (segmentBase[SegmentRegister.Cs] + start) >>> 0;
+          if (linear >>> 12 !== this.fetchLinearPage) this.lookupFetchPage(linear >>> 12);
           const entries = this.fetchEntries;
           let instruction = entries === null ? undefined : entries[linear & 0xfff];
           if (instruction === undefined || instruction.codeSize32 !== this.codeSize32) {
             instruction = decodeInstruction(this, linear);
             if (entries !== null && !instruction.crossesPage) entries[linear & 0xfff] = instruction;
           }
-          this.eip = instruction.codeSize32
-            ? (start + instruction.length) >>> 0
-            : (start + instruction.length) & 0xffff;
+          this.eip = ((start + instruction.length) & instruction.ipMask) >>> 0;
           instruction.handler(this, instruction);
           executed++;
         }

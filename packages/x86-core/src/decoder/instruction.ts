@@ -30,6 +30,8 @@ export class Instruction {
   length = 0;
   /** The default code size the instruction was decoded under (CS.D); a cache key. */
   codeSize32 = false;
+  /** Mask of the instruction pointer: 0xffffffff for 32-bit code, 0xffff for 16-bit code. */
+  ipMask = 0xffffffff;
   /** Operand size in bytes of the instruction's main operand (1, 2 or 4). */
   operandSize = 4;
   /** Effective operand size is 32 bits (after the 66 prefix), independent of byte operands. */
