@@ -173,7 +173,6 @@ int exec(const char *path, char *const *argv, int argc)
     memcpy(p->vmas, vmas, sizeof vmas);
     p->heap_start = p->heap_end = image_end;
     vma_add(p, image_end, image_end, PROT_READ | PROT_WRITE); /* the heap, grown by brk */
-    p->mmap_next = MMAP_BASE;
     const char *base = path;
     for (const char *c = path; *c; c++)
         if (*c == '/')

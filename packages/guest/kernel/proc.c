@@ -137,7 +137,6 @@ int sys_fork_impl(void)
     memcpy(child->vmas, parent->vmas, sizeof child->vmas);
     child->heap_start = parent->heap_start;
     child->heap_end = parent->heap_end;
-    child->mmap_next = parent->mmap_next;
     memcpy(child->signal_handler, parent->signal_handler, sizeof child->signal_handler);
     memcpy(child->signal_restorer, parent->signal_restorer, sizeof child->signal_restorer);
     memcpy(child->name, parent->name, sizeof child->name);
@@ -210,8 +209,9 @@ void exit_process(int status)
 {
     struct proc *p = current;
     if (p == init_process) {
-        kprintf("init exited with status %d (%u pages free)\n", status, pages_free());
-        machine_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 0x7F);
+        int code = WIFEXITED(status) ? WEXITSTATUS(status) : 0x7F;
+        kprintf("init exited with status %d (%u pages free)\n", code, pages_free());
+        machine_exit(code);
     }
     for (int fd = 0; fd < NOFILE; fd++) {
         if (p->files[fd]) {

@@ -42,7 +42,7 @@ struct proc {
     int exit_status;       /* wait status: (code << 8) or the terminating signal */
     struct file *files[NOFILE];
     struct vma vmas[NVMA];
-    uint32_t heap_start, heap_end, mmap_next;
+    uint32_t heap_start, heap_end;
     uint32_t signal_pending; /* bit n = signal n */
     uint32_t signal_handler[NSIGNAL];
     uint32_t signal_restorer[NSIGNAL];

@@ -95,13 +95,24 @@ static int sys_mmap(uint32_t length, uint32_t protection, uint32_t flags, int fd
     if ((flags & MAP_ANONYMOUS) == 0 && (f = fd_file(fd)) == NULL)
         return -EBADF;
     length = PAGE_ROUND_UP(length);
-    uint32_t start = p->mmap_next;
-    if (start + length > USER_STACK_TOP - USER_STACK_SIZE || start + length < start)
-        return -ENOMEM;
+    /* First fit above MMAP_BASE, keeping a guard page after every mapping, so that unmapped
+     * ranges are reused. */
+    uint32_t start = MMAP_BASE;
+    for (int moved = 1; moved;) {
+        moved = 0;
+        for (int i = 0; i < NVMA; i++) {
+            struct vma *v = &p->vmas[i];
+            if (v->used && v->start < start + length + PAGE_SIZE && start < v->end + PAGE_SIZE) {
+                start = v->end + PAGE_SIZE;
+                moved = 1;
+            }
+        }
+        if (start + length > USER_STACK_TOP - USER_STACK_SIZE || start + length < start)
+            return -ENOMEM;
+    }
     struct vma *region = vma_add(p, start, start + length, protection);
     if (region == NULL)
         return -ENOMEM;
-    p->mmap_next = start + length + PAGE_SIZE; /* a guard page between mappings */
     if (f != NULL) {
         /* A private file mapping: copy the file now; the pages are then ordinary memory. */
         for (uint32_t va = start; va < start + length; va += PAGE_SIZE) {
