@@ -6,6 +6,7 @@ export * from './acpi/acpi-tables.js';
 export * from './i8042/i8042.js';
 export * from './i8254-pit/i8254-pit.js';
 export * from './i8259-pic/i8259-pic.js';
+export * from './io-apic/io-apic.js';
 export * from './local-apic/local-apic.js';
 export * from './mc146818-rtc/mc146818-rtc.js';
 export * from './pci/pci.js';

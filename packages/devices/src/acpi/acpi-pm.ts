@@ -17,7 +17,7 @@
  * `onSleep` (the machine decides what S1-S4 mean), BIOS/global lock handshakes (GBL_RLS is
  * stored only), the RTC wake status (RTC_STS is never set by the RTC).
  */
-import type { AccessWidth, IrqLine } from '@openvmi/x86-core';
+import type { AccessWidth, Clock, IrqLine } from '@openvmi/x86-core';
 import { allOnes, checkVersion, counterOf, disconnectedIrqLine, numberOf } from '../common/port-access.js';
 import type { AcpiPowerManagementState } from './acpi-pm-state.js';
 
@@ -51,7 +51,7 @@ function nanosecondsForPmTicks(ticks: number): number {
 /** Options of the PM block. */
 export interface AcpiPowerManagementOptions {
   /** Virtual time. */
-  clock: { now(): number };
+  clock: Clock;
   /** The SCI line (IRQ9, level-triggered); default unconnected. */
   sci?: IrqLine;
   /** Called when the guest writes SLP_EN, with SLP_TYP (0-7). */
@@ -65,7 +65,7 @@ export interface AcpiPowerManagementOptions {
 /** PM1a event/control registers and the PM timer. */
 export class AcpiPowerManagement {
   private state: AcpiPowerManagementState;
-  private readonly clock: { now(): number };
+  private readonly clock: Clock;
   private readonly sci: IrqLine;
   private readonly onSleep: (sleepType: number) => void;
   private readonly onPowerOff: () => void;
