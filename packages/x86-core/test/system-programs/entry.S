@@ -178,3 +178,16 @@ single_step_start:
         andl $0xfffffeff, (%esp)
         popfl
         ret
+
+/* A second task: reports, then returns with IRET when called (NT=1) or jumps back to the main TSS. */
+        .globl worker_task
+worker_task:
+        call worker_handler
+        pushfl
+        popl %eax
+        testl $0x4000, %eax
+        jz 1f
+        iret
+        jmp worker_task
+1:      ljmp $0x28, $0
+        jmp worker_task

@@ -30,17 +30,24 @@ extern void interrupt_stub_0(void), interrupt_stub_1(void), interrupt_stub_2(voi
 extern void double_fault_task(void), kernel_continue(void), reload_segments(void);
 extern void enter_user(void (*eip)(void), void *esp);
 extern void enter_v86(u32 cs, u32 ip, u32 ss, u32 sp);
+extern void worker_task(void);
 extern void call_gate_target(void), sysenter_entry(void), single_step(void), single_step_start(void);
 
 volatile u32 resume_eip;
+
+/* Runs `code`; a fault in it is reported by the handler, which resumes after it. */
+#define EXPECT(code) __asm__ volatile("movl $1f, resume_eip\n\t" code "\n1:\n\t" ::: "eax", "ecx", "edx", "memory")
+
 volatile u32 saved_kernel_esp;
 volatile int return_to_kernel;
 
-static u32 gdt[2 * 12] __attribute__((aligned(8)));
+static u32 gdt[2 * 14] __attribute__((aligned(8)));
 static u32 idt[2 * 256] __attribute__((aligned(8)));
 static u32 main_tss[26 + 2048 + 1] __attribute__((aligned(16)));
 static u32 double_fault_tss[26] __attribute__((aligned(16)));
 static u32 short_tss[26] __attribute__((aligned(16)));
+static u32 worker_tss[26] __attribute__((aligned(16)));
+static u8 worker_stack[4096] __attribute__((aligned(16)));
 static u8 interrupt_stack[8192] __attribute__((aligned(16)));
 static u8 user_stack[4096] __attribute__((aligned(16)));
 static volatile u32 page_directory[1024] __attribute__((aligned(4096)));
@@ -123,6 +130,59 @@ void interrupt_handler(struct frame *frame) {
   frame->eip = resume_eip;
 }
 
+void worker_handler(void) {
+  u32 eflags;
+  u16 tr;
+  __asm__ volatile("pushfl\n\tpopl %0\n\tstr %1" : "=r"(eflags), "=r"(tr));
+  print("  worker task: tr=");
+  print_hex(tr, 4);
+  print(" back-link=");
+  print_hex(worker_tss[0] & 0xffff, 4);
+  print(" NT=");
+  print_hex((eflags >> 14) & 1, 1);
+  print(" TS=");
+  print_hex((read_cr0() >> 3) & 1, 1);
+  print("\n");
+}
+
+static void print_task_state(const char *what) {
+  u32 eflags;
+  u16 tr;
+  __asm__ volatile("pushfl\n\tpopl %0\n\tstr %1" : "=r"(eflags), "=r"(tr));
+  print(what);
+  print(": tr=");
+  print_hex(tr, 4);
+  print(" NT=");
+  print_hex((eflags >> 14) & 1, 1);
+  print(" busy(main)=");
+  print_hex((gdt[5 * 2 + 1] >> 9) & 1, 1);
+  print(" busy(worker)=");
+  print_hex((gdt[12 * 2 + 1] >> 9) & 1, 1);
+  print("\n");
+}
+
+static void test_task_switches(void) {
+  worker_tss[7] = read_cr3();
+  worker_tss[8] = (u32)worker_task;
+  worker_tss[9] = 0x2;
+  worker_tss[14] = (u32)(worker_stack + sizeof worker_stack);
+  worker_tss[18] = 0x10;
+  worker_tss[19] = 0x08;
+  worker_tss[20] = 0x10;
+  worker_tss[21] = 0x10;
+  worker_tss[22] = 0x10;
+  worker_tss[23] = 0x10;
+  print("task switch: CALL through a task gate, IRET back\n");
+  __asm__ volatile("lcall $0x68, $0" ::: "memory");
+  print_task_state("  after CALL");
+  print("task switch: JMP to a TSS, JMP back\n");
+  __asm__ volatile("ljmp $0x60, $0" ::: "memory");
+  print_task_state("  after JMP");
+  print("task switch: CALL to a busy TSS\n");
+  EXPECT("lcall $0x28, $0");
+  __asm__ volatile("clts");
+}
+
 void double_fault_handler(u32 error) {
   print("  double fault task: error=");
   print_hex(error, 8);
@@ -133,7 +193,6 @@ void double_fault_handler(u32 error) {
   main_tss[8] = resume_eip;          /* the interrupted task resumes after the faulting DIV */
 }
 
-#define EXPECT(code) __asm__ volatile("movl $1f, resume_eip\n\t" code "\n1:\n\t" ::: "eax", "ecx", "edx", "memory")
 
 static void test_exceptions(void) {
   print("divide error\n");
@@ -383,6 +442,9 @@ void test_main(void) {
   set_segment(8, (u32)short_tss, 0x20, 0x89, 0);
   set_segment(9, 0, 0xfffff, 0x90, 0xc);  /* read-only data */
   set_segment(10, 0, 0xfffff, 0x98, 0xc); /* execute-only code */
+  set_segment(12, (u32)worker_tss, 0x67, 0x89, 0);
+  gdt[13 * 2] = 0x60 << 16; /* task gate to the worker TSS */
+  gdt[13 * 2 + 1] = 0x8500;
   gdt[11 * 2] = (0x08 << 16) | ((u32)call_gate_target & 0xffff); /* call gate, DPL 3, 1 parameter */
   gdt[11 * 2 + 1] = ((u32)call_gate_target & 0xffff0000) | 0xec00 | 1;
   gdt_descriptor.limit = sizeof gdt - 1;
@@ -429,6 +491,7 @@ void test_main(void) {
   print("system test: start\n");
   test_exceptions();
   test_descriptor_instructions();
+  test_task_switches();
   if (SINGLE_STEP_TEST) test_single_step();
   test_v86();
   test_paging();
