@@ -152,6 +152,34 @@ static void test_exec(void)
     check("exec-not-elf", exec("/proc/cmdline", argv) == -ENOEXEC, "expected -ENOEXEC");
 }
 
+/* Writes /bin/hello with one 32-bit field changed to /tmp/evil and tries to exec it. */
+static int exec_modified_hello(unsigned offset_in_program_header, unsigned value)
+{
+    int fd = open("/bin/hello", O_RDONLY);
+    struct stat st;
+    fstat(fd, &st);
+    unsigned char *image = malloc(st.st_size);
+    read(fd, image, st.st_size);
+    close(fd);
+    unsigned program_headers = *(unsigned *)(image + 28);
+    *(unsigned *)(image + program_headers + offset_in_program_header) = value;
+    fd = open("/tmp/evil", O_CREAT | O_WRONLY | O_TRUNC);
+    write(fd, image, st.st_size);
+    close(fd);
+    char *argv[] = {"/tmp/evil", NULL};
+    int result = exec("/tmp/evil", argv);
+    unlink("/tmp/evil");
+    return result;
+}
+
+static void test_hostile_elf(void)
+{
+    /* Program header 0 (PT_LOAD): vaddr at +8, filesz at +16, offset at +4. */
+    check("elf-segment-in-kernel", exec_modified_hello(8, 0xC0000000u) == -ENOEXEC, "kernel-half segment accepted");
+    check("elf-segment-past-file", exec_modified_hello(16, 0x7FFFFFFFu) == -ENOEXEC, "oversized segment accepted");
+    check("elf-offset-wraps", exec_modified_hello(4, 0xFFFFF000u) == -ENOEXEC, "wrapping offset accepted");
+}
+
 static void test_signals(void)
 {
     counter = 0;
@@ -369,6 +397,7 @@ int main(void)
     test_copy_on_write();
     test_getppid();
     test_exec();
+    test_hostile_elf();
     test_signals();
     test_kill_and_preemption();
     test_kill_interrupts_wait();
