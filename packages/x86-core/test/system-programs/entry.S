@@ -128,9 +128,11 @@ enter_user:
         movw $0x23, %dx
         movw %dx, %ds
         movw %dx, %es
+        movw $0x10, %dx     /* FS keeps a DPL 0 selector: IRET to ring 3 must null it */
+        movw %dx, %fs
         iret
 
-/* enter_v86(cs, ip, ss, sp): IRET to virtual-8086 mode; returns when the monitor resumes the kernel. */
+/* enter_v86(cs, ip, ss, sp, eflags): IRET to virtual-8086 mode; returns when the monitor resumes the kernel. */
         .globl enter_v86
 enter_v86:
         pushal
@@ -141,7 +143,7 @@ enter_v86:
         pushl $0            /* ES */
         pushl 60(%esp)      /* SS  (arg 3): 36+16 +8 */
         pushl 68(%esp)      /* SP  (arg 4) */
-        pushl $0x20002      /* EFLAGS: VM, IOPL 0 */
+        pushl 76(%esp)      /* EFLAGS (arg 5) */
         pushl 64(%esp)      /* CS (arg 1) */
         pushl 72(%esp)      /* IP (arg 2) */
         iret
@@ -191,3 +193,16 @@ worker_task:
         jmp worker_task
 1:      ljmp $0x28, $0
         jmp worker_task
+
+/* Conforming code (selector 0x78, DPL 0): runs at the caller's CPL; prints "C" and CPL. */
+        .globl conforming_target
+conforming_target:
+        movb $0x43, %al
+        outb %al, $0xe9
+        movw %cs, %ax
+        andb $3, %al
+        addb $0x30, %al
+        outb %al, $0xe9
+        movb $0x0a, %al
+        outb %al, $0xe9
+        lret

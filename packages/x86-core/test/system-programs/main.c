@@ -29,7 +29,8 @@ extern void interrupt_stub_0(void), interrupt_stub_1(void), interrupt_stub_2(voi
     interrupt_stub_128(void), interrupt_stub_129(void), interrupt_stub_48(void);
 extern void double_fault_task(void), kernel_continue(void), reload_segments(void);
 extern void enter_user(void (*eip)(void), void *esp);
-extern void enter_v86(u32 cs, u32 ip, u32 ss, u32 sp);
+extern void enter_v86(u32 cs, u32 ip, u32 ss, u32 sp, u32 eflags);
+extern void conforming_target(void);
 extern void worker_task(void);
 extern void call_gate_target(void), sysenter_entry(void), single_step(void), single_step_start(void);
 
@@ -41,7 +42,7 @@ volatile u32 resume_eip;
 volatile u32 saved_kernel_esp;
 volatile int return_to_kernel;
 
-static u32 gdt[2 * 14] __attribute__((aligned(8)));
+static u32 gdt[2 * 16] __attribute__((aligned(8)));
 static u32 idt[2 * 256] __attribute__((aligned(8)));
 static u32 main_tss[26 + 2048 + 1] __attribute__((aligned(16)));
 static u32 double_fault_tss[26] __attribute__((aligned(16)));
@@ -113,6 +114,10 @@ void interrupt_handler(struct frame *frame) {
     print_hex((dr6 >> 14) & 1, 1);
     print(" at=+");
     print_hex(frame->eip - (u32)single_step_start, 2);
+  }
+  if (frame->vector == 0x80) {
+    print(" fs=");
+    print_hex(frame->fs & 0xffff, 4);
   }
   if (frame->vector == 0x80 || (frame->eflags & 0x20000)) {
     print(" eax=");
@@ -404,6 +409,7 @@ __attribute__((noinline)) static void user_code(void) {
   __asm__ volatile("movl $0x42, %%eax\n\tint $0x80" ::: "eax", "memory");
   __asm__ volatile("movb $0x55, %%al\n\toutb %%al, $0xe9\n\tmovb $0x0a, %%al\n\toutb %%al, $0xe9" ::: "eax");
   __asm__ volatile("pushl $0x1234\n\tlcall $0x5b, $0" ::: "memory");
+  __asm__ volatile("lcall $0x7b, $conforming_target" ::: "eax", "memory");
   __asm__ volatile("movl %%esp, %%ecx\n\tmovl $1f, %%edx\n\tsysenter\n1:" ::: "ecx", "edx", "memory");
   __asm__ volatile("movb $0x53, %%al\n\toutb %%al, $0xe9\n\tmovb $0x0a, %%al\n\toutb %%al, $0xe9" ::: "eax");
   EXPECT("cli");
@@ -423,11 +429,21 @@ static void test_rings(void) {
 }
 
 static void test_v86(void) {
-  static const u8 code[] = {0xb8, 0x34, 0x12, 0xcd, 0x10, 0xf4}; /* mov ax, 0x1234; int 0x10; hlt */
+  /* mov ax, 0x1234; mov bx, 0x3000; mov es, bx; mov byte [es:0x10], 0x5a; int 0x10; hlt */
+  static const u8 code[] = {0xb8, 0x34, 0x12, 0xbb, 0x00, 0x30, 0x8e, 0xc3, 0x26, 0xc6, 0x06, 0x10, 0x00, 0x5a, 0xcd, 0x10, 0xf4};
+  /* mov ax, 0x5678; pushf; cli; popf; int 0x10; hlt */
+  static const u8 code_iopl3[] = {0xb8, 0x78, 0x56, 0x9c, 0xfa, 0x9d, 0xcd, 0x10, 0xf4};
   for (unsigned i = 0; i < sizeof code; i++) ((volatile u8 *)0x20000)[i] = code[i];
-  print("virtual-8086 mode: INT 0x10 with IOPL 0\n");
+  for (unsigned i = 0; i < sizeof code_iopl3; i++) ((volatile u8 *)0x20100)[i] = code_iopl3[i];
+  print("virtual-8086 mode: segment arithmetic, INT 0x10 with IOPL 0\n");
   return_to_kernel = 1;
-  enter_v86(0x2000, 0, 0x3000, 0x1000);
+  enter_v86(0x2000, 0, 0x3000, 0x1000, 0x20002);
+  print("  back in ring 0, byte at 0x30010=");
+  print_hex(*(volatile u8 *)0x30010, 2);
+  print("\n");
+  print("virtual-8086 mode: PUSHF/CLI/POPF with IOPL 3, INT 0x10 through a DPL 0 gate\n");
+  return_to_kernel = 1;
+  enter_v86(0x2000, 0x100, 0x3000, 0x1000, 0x23002);
   print("  back in ring 0\n");
 }
 
@@ -443,6 +459,7 @@ void test_main(void) {
   set_segment(9, 0, 0xfffff, 0x90, 0xc);  /* read-only data */
   set_segment(10, 0, 0xfffff, 0x98, 0xc); /* execute-only code */
   set_segment(12, (u32)worker_tss, 0x67, 0x89, 0);
+  set_segment(15, 0, 0xfffff, 0x9e, 0xc); /* conforming code, DPL 0 */
   gdt[13 * 2] = 0x60 << 16; /* task gate to the worker TSS */
   gdt[13 * 2 + 1] = 0x8500;
   gdt[11 * 2] = (0x08 << 16) | ((u32)call_gate_target & 0xffff); /* call gate, DPL 3, 1 parameter */
