@@ -8,13 +8,10 @@ import { formatMismatch, formatStatistics, runCampaign } from '../src/diff-cpu/c
 import { INSTRUCTION_CLASSES, type InstructionClass } from '../src/diff-cpu/generator.js';
 
 /**
- * Classes our CPU still gets wrong (measured with seed 1, 20,000 sequences):
- * - `bcd`: AAS when AL's low nibble needs adjusting and AL < 6 — qemu (and the current SDM,
- *   "AX ← AX − 6; AH ← AH − 1") borrow into AH, our CPU does not (15 of 1,030).
- * - `cmpxchg8b`: CMPXCHG8B changes flags other than ZF (SF, OF, DF lost; PF changed) (71 of 71).
- * Remove a class from this list when x86-core fixes it; the skipped test below runs them.
+ * Classes our CPU gets wrong; they are skipped below until x86-core fixes them. Empty since
+ * the AAS borrow and the CMPXCHG8B flags were fixed (both found by this campaign).
  */
-const KNOWN_FAILING: readonly InstructionClass[] = ['bcd', 'cmpxchg8b'];
+const KNOWN_FAILING: readonly InstructionClass[] = [];
 const PASSING = INSTRUCTION_CLASSES.filter((name) => !KNOWN_FAILING.includes(name));
 const SEED = 2026;
 
@@ -33,8 +30,7 @@ describe('CPU differential test against qemu-i386', () => {
     check(PASSING, 6000);
   });
 
-  // Known failing in x86-core (see KNOWN_FAILING): enable when fixed.
-  it.skip('agrees with qemu-i386 on the known-failing classes (bcd AAS, cmpxchg8b flags)', () => {
+  it.skipIf(KNOWN_FAILING.length === 0)('agrees with qemu-i386 on the known-failing classes', () => {
     check(KNOWN_FAILING, 1000);
   });
 });

@@ -171,6 +171,8 @@ class SequenceBuilder {
   private fpuUsed = false;
   private fpuDepth = 0;
   private readonly stringPointers = new Set<number>();
+  /** EBP points into the stack area (false after LEAVE loaded it from memory). */
+  private framePointerValid = false;
 
   constructor(
     private readonly random: SeededRandom,
@@ -193,6 +195,16 @@ class SequenceBuilder {
     let initialFlags = random.nextUint32() & STATUS_FLAGS;
     if (this.instructionClass === 'string' || random.chance(0.1)) {
       if (random.chance(0.5)) initialFlags |= Flag.Direction;
+    }
+    if (this.instructionClass === 'stack') {
+      // ENTER/LEAVE need EBP to point into the stack area, untouched by other instructions.
+      this.reserveRegister(EBP, `offset stack_area+${160 + 4 * random.between(0, 6)}`);
+      this.framePointerValid = true;
+    }
+    if (this.instructionClass === 'string') {
+      // Reserved before anything runs: no earlier instruction may have written them.
+      this.stringPointer(6, 24, 40);
+      this.stringPointer(7, 64, 190);
     }
     if (random.chance(0.6)) this.reserveAddressing();
     const count = this.instructionClass === 'string' ? random.between(1, 2) : random.between(1, 4);
@@ -766,8 +778,8 @@ class SequenceBuilder {
     const usesDestination = operation !== 'lods';
     const writesAccumulator = operation === 'lods' || operation === 'scas' || operation === 'stos';
     if (
-      (usesSource && !this.stringPointer(6, 24, 40)) ||
-      (usesDestination && !this.stringPointer(7, 64, 190)) ||
+      (usesSource && !this.stringPointers.has(6)) ||
+      (usesDestination && !this.stringPointers.has(7)) ||
       (writesAccumulator && operation === 'lods' && this.reserved.has(0))
     ) {
       this.alu();
@@ -892,13 +904,16 @@ class SequenceBuilder {
         this.emit({ text: 'popad' });
         return;
       case 4: {
-        if (!this.reserveRegister(EBP, `offset stack_area+${160 + 4 * random.between(0, 6)}`)) {
+        if (!this.framePointerValid) {
           this.emit({ text: `push ${this.immediate(32)}` });
           return;
         }
         this.emit({ text: `enter ${random.between(0, 8) * 4}, ${random.between(0, 3)}` });
         if (random.chance(0.5)) this.emit({ text: `push ${this.immediate(32)}` });
-        if (random.chance(0.7)) this.emit({ text: 'leave' });
+        if (random.chance(0.7)) {
+          this.emit({ text: 'leave' });
+          this.framePointerValid = false;
+        }
         return;
       }
       case 5:
