@@ -3,7 +3,7 @@
  * See README.md for what is implemented and DESIGN.md for the internal seams.
  */
 export * from './bus-interfaces.js';
-export { Cpu, type CpuOptions, type FlatModeOptions } from './cpu/cpu.js';
+export { Cpu, type CpuOptions, FLAT_GDT_ENTRIES, type FlatModeOptions } from './cpu/cpu.js';
 export { createIntercepts, type ExitRecord, type Intercepts, type RunResult } from './cpu/exits.js';
 export { LazyOp } from './cpu/lazy-flags.js';
 export {

@@ -77,6 +77,24 @@ describe('Cpu reset and modes', () => {
   });
 });
 
+describe('flat mode with a GDT', () => {
+  it('lets ring-3 code reload GS from a TLS descriptor the host writes (set_thread_area)', () => {
+    const memory = new PhysicalMemory({ ramBytes: 1 << 20 });
+    const cpu = new Cpu({ memory, ports: new PortBus() });
+    cpu.enterFlatProtectedMode({ cpl: 3, gdtAddress: 0x500 });
+    // GDT entry 6: base 0x12345000, limit 0xfffff pages, ring-3 data (what set_thread_area writes).
+    memory.write32(0x500 + 6 * 8, 0x5000ffff);
+    memory.write32(0x500 + 6 * 8 + 4, 0x12cff334);
+    // mov ax, 0x33 ; mov gs, ax ; mov ds, ax ; int 0x80
+    memory.writeBytes(0x1000, Uint8Array.from([0x66, 0xb8, 0x33, 0x00, 0x8e, 0xe8, 0xcd, 0x80]));
+    cpu.eip = 0x1000;
+    cpu.intercepts.softwareInterrupts.add(0x80);
+    expect(cpu.run(10).reason).toBe('exit');
+    expect(cpu.segmentSelector[SegmentRegister.Gs]).toBe(0x33);
+    expect(cpu.segmentBase[SegmentRegister.Gs]).toBe(0x12345000);
+  });
+});
+
 describe('execution engine', () => {
   it('self-modifying code: a store over the next instruction takes effect', () => {
     // mov byte [0x100c], 0x42 (c6 05 0c 10 00 00 42) ; nop... at 0x1007: mov eax, 1 -> patched to inc edx

@@ -43,7 +43,17 @@ export interface CpuOptions {
 export interface FlatModeOptions {
   /** Privilege level to run at (0 or 3). */
   cpl: 0 | 3;
+  /**
+   * Optional physical address where a matching GDT is written (and GDTR pointed): entry 1/2 ring-0
+   * code/data (0x08/0x10), 3/4 ring-3 code/data (0x1b/0x23), 5 unused, 6-8 empty TLS slots as
+   * Linux numbers them (selectors 0x33, 0x3b, 0x43). Without it GDTR is left alone and selector
+   * loads read whatever table it points at.
+   */
+  gdtAddress?: number;
 }
+
+/** Number of descriptors in the GDT written by `enterFlatProtectedMode({ gdtAddress })`. */
+export const FLAT_GDT_ENTRIES = 9;
 
 /** Index of each 8-bit register (AL, CL, DL, BL, AH, CH, DH, BH) in the byte view of the registers. */
 const BYTE_REGISTER_OFFSET = new Uint8Array([0, 4, 8, 12, 1, 5, 9, 13]);
@@ -238,6 +248,16 @@ export class Cpu {
       this.setSegmentCache(segment, dataSelector, 0, 0xffffffff, FLAT_DATA_FLAGS | dpl);
     }
     this.setFlags(Flag.Reserved1 | Flag.Interrupt);
+    if (options.gdtAddress !== undefined) {
+      const base = options.gdtAddress >>> 0;
+      const descriptors = [
+        0, 0, 0x0000ffff, 0x00cf9b00, 0x0000ffff, 0x00cf9300, 0x0000ffff, 0x00cffb00, 0x0000ffff, 0x00cff300,
+      ];
+      for (let index = 0; index < FLAT_GDT_ENTRIES * 2; index++)
+        this.memory.write32(base + index * 4, descriptors[index] ?? 0);
+      this.gdtrBase = base;
+      this.gdtrLimit = FLAT_GDT_ENTRIES * 8 - 1;
+    }
     this.invalidateTranslations();
   }
 

@@ -4,7 +4,7 @@ import type { Cpu } from '../cpu/cpu.js';
 import { Cr0, Flag, InterruptKind, Register } from '../cpu/registers.js';
 import type { Instruction } from '../decoder/instruction.js';
 import { readRm } from '../decoder/operands.js';
-import { deliverInterrupt } from '../system/index.js';
+import { deliverOnce } from '../system/index.js';
 import { Vector } from '../system/vectors.js';
 
 function jumpTo(cpu: Cpu, instruction: Instruction, target: number): void {
@@ -91,10 +91,15 @@ export function jumpIfCounterZero(cpu: Cpu, instruction: Instruction): void {
   if (counter === 0) jumpTo(cpu, instruction, cpu.eip + instruction.immediate);
 }
 
-/** Raises a trap-like event after the instruction (EIP already points after it): intercepted exceptions exit. */
+/**
+ * Raises a trap-like event after the instruction (EIP already points after it): intercepted
+ * exceptions exit. Delivery uses `deliverOnce`, so a fault while delivering (a gate DPL check,
+ * a not-present gate) propagates to the run loop and is raised at the INT instruction itself,
+ * as the SDM requires.
+ */
 function trap(cpu: Cpu, vector: number, kind: number): void {
   if (cpu.intercepts.exceptions.has(vector)) cpu.exitWith({ kind: 'exception', vector });
-  deliverInterrupt(cpu, vector, kind, -1);
+  deliverOnce(cpu, vector, kind, -1);
   cpu.chunkRemaining = 0;
 }
 
@@ -102,7 +107,7 @@ function trap(cpu: Cpu, vector: number, kind: number): void {
 export function softwareInterrupt(cpu: Cpu, instruction: Instruction): void {
   const vector = instruction.immediate;
   if (cpu.intercepts.softwareInterrupts.has(vector)) cpu.exitWith({ kind: 'software-interrupt', vector });
-  deliverInterrupt(cpu, vector, InterruptKind.Software, -1);
+  deliverOnce(cpu, vector, InterruptKind.Software, -1);
   cpu.chunkRemaining = 0;
 }
 
