@@ -140,7 +140,7 @@ export function deliverOnce(cpu: SystemCpu, vector: number, kind: number, errorC
     cpu,
     vector,
     kind,
-    kind === EventKind.Exception && exceptionHasErrorCode(vector) ? errorCode : -1,
+    kind === EventKind.Exception && exceptionHasErrorCode(vector) ? Math.max(0, errorCode) : -1,
   );
 }
 
