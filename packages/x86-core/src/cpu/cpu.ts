@@ -66,6 +66,12 @@ const FLAT_DATA_FLAGS = 0x00cf9300;
 const REAL_CODE_FLAGS = 0x00009b00;
 const REAL_DATA_FLAGS = 0x00009300;
 
+/**
+ * Most physical pages with decoded instructions kept at once; beyond it the whole cache is
+ * dropped (bounds host memory whatever code the guest jumps through).
+ */
+const MAX_DECODED_PAGES = 512;
+
 /** Instructions run between two checks for external interrupts and other events. */
 const EVENT_CHECK_INTERVAL = 1024;
 /** Flags POPF/IRET may never set on the i686 (bits 22-31, 15, 5, 3 are reserved zero). */
@@ -687,8 +693,9 @@ export class Cpu {
     this.invalidateTranslations();
   }
 
-  private lookupFetchPage(linearPage: number): void {
-    const physical = this.translate(linearPage << 12, Access.Execute);
+  private lookupFetchPage(linear: number): void {
+    const linearPage = linear >>> 12;
+    const physical = this.translate(linear, Access.Execute); // a #PF reports the fetched address in CR2
     const physicalPage = ((physical & this.memory.a20Mask) >>> 12) >>> 0;
     this.fetchLinearPage = linearPage;
     this.fetchPhysicalPage = physicalPage;
@@ -699,6 +706,8 @@ export class Cpu {
     }
     let entries = this.decodedPages.get(physicalPage);
     if (entries === undefined) {
+      if (this.decodedPages.size >= MAX_DECODED_PAGES) this.flushDecodedCache();
+      this.fetchLinearPage = linearPage;
       entries = new Array(4096).fill(undefined);
       this.decodedPages.set(physicalPage, entries);
       this.memory.codePages[physicalPage] = 1;
@@ -757,7 +766,7 @@ export class Cpu {
           this.instructionStart = start;
           this.instructionStartEsp = registers[Register.Esp];
           const linear = (segmentBase[SegmentRegister.Cs] + start) >>> 0;
-          if (linear >>> 12 !== this.fetchLinearPage) this.lookupFetchPage(linear >>> 12);
+          if (linear >>> 12 !== this.fetchLinearPage) this.lookupFetchPage(linear);
           const entries = this.fetchEntries;
           let instruction = entries === null ? undefined : entries[linear & 0xfff];
           if (instruction === undefined || instruction.codeSize32 !== this.codeSize32) {
