@@ -266,6 +266,19 @@ describe('I8254Pit', () => {
     expect(() => I8254Pit.fromState({ version: 0 } as never, { clock })).toThrow(TypeError);
   });
 
+  it('regression: a count of 1 in mode 2 runs as 2 so deadlines keep moving forward', () => {
+    const { clock, irq, pit } = setup();
+    pit.write(3, 1, 0x14); // counter 0, LSB only, mode 2
+    pit.write(0, 1, 1);
+    const first = pit.nextDeadline(0)!;
+    clock.time = first;
+    pit.advance(first);
+    const second = pit.nextDeadline(first)!;
+    expect(second).toBeGreaterThan(first);
+    runUntil(pit, clock, nanosecondsForPitTicks(100));
+    expect(irq.raises).toBeLessThanOrEqual(51);
+  });
+
   it('never throws, keeps counts in range and deadlines in the future under random I/O', () => {
     const step = fc.record({
       offset: fc.integer({ min: -1, max: 4 }),

@@ -203,6 +203,22 @@ describe('Mc146818Rtc', () => {
     expect(() => Mc146818Rtc.fromState({ version: 3 } as never, { clock })).toThrow(TypeError);
   });
 
+  it('regression: a guest-set date past the year 9999 is refused, not turned into NaN', () => {
+    const { rtc, get, set } = setup(Date.UTC(9999, 11, 31, 23, 59, 50));
+    set(0x32, 0x99);
+    set(0x09, 0x99);
+    set(0x08, 0x12);
+    set(0x07, 0x99); // December 99th overflows into year 10000
+    expect(Number.isInteger(rtc.unixSeconds())).toBe(true);
+    expect(get(0x32)).toBe(0x99);
+  });
+
+  it('regression: BCD garbage in the time registers never throws', () => {
+    const { rtc, set } = setup();
+    for (const index of [0, 2, 4, 7, 8, 9, 0x32]) set(index, 0xff);
+    expect(Number.isFinite(rtc.unixSeconds())).toBe(true);
+  });
+
   it('never throws and keeps the clock in range under random I/O', () => {
     const step = fc.record({
       offset: fc.integer({ min: -1, max: 3 }),

@@ -231,6 +231,18 @@ describe('Uart16550', () => {
     expect(() => Uart16550.fromState({ version: 9 } as never, { clock })).toThrow(TypeError);
   });
 
+  it('regression: a divisor of 0 gives a finite character timeout', () => {
+    const { clock, uart } = setup();
+    uart.write(LCR, 1, 0x80);
+    uart.write(0, 2, 0);
+    uart.write(LCR, 1, 0x03);
+    uart.write(FCR, 1, 0x01);
+    uart.receive([1]);
+    const deadline = uart.nextDeadline(clock.time);
+    expect(Number.isFinite(deadline)).toBe(true);
+    expect(deadline).toBeGreaterThan(0);
+  });
+
   it('never throws and keeps the FIFO and queue bounded under random I/O', () => {
     const step = fc.record({
       offset: fc.integer({ min: -1, max: 9 }),
