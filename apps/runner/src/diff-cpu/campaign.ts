@@ -87,15 +87,15 @@ export function buildProgram(sequences: readonly GeneratedSequence[], binary: st
   );
 }
 
-/** Runs `binary` under qemu-i386; returns its stdout (the records). */
-export function runReference(binary: string): Uint8Array {
+/** Runs `binary` under qemu-i386; returns its stdout (the records) and whether it exited cleanly. */
+export function runReference(binary: string): { output: Uint8Array; clean: boolean; message: string } {
   const result = spawnSync('qemu-i386', [binary], { maxBuffer: 1 << 30 });
   if (result.error !== undefined) throw new Error(`cannot run qemu-i386: ${result.error.message}`);
-  if (result.status !== 0)
-    throw new Error(
-      `qemu-i386 ${binary} exited with ${result.status ?? result.signal}: ${result.stderr.toString()}`,
-    );
-  return new Uint8Array(result.stdout);
+  return {
+    output: new Uint8Array(result.stdout),
+    clean: result.status === 0,
+    message: `exited with ${result.status ?? result.signal}: ${result.stderr.toString().trim()}`,
+  };
 }
 
 /** Runs `binary` on our CPU; returns its stdout and how it ended. */
@@ -156,10 +156,14 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
         sequences.push(generateSequence(options.seed, index, classes));
       const binary = path.join(directory, `seed${options.seed}-${cursor}`);
       buildProgram(sequences, binary);
-      const expected = runReference(binary);
-      if (expected.length !== sequences.length * RECORD_BYTES) {
+      const reference = runReference(binary);
+      const expected = reference.output;
+      if (!reference.clean || expected.length !== sequences.length * RECORD_BYTES) {
+        // A sequence that faults under the reference is a generator bug, not a CPU mismatch.
+        const done = Math.floor(expected.length / RECORD_BYTES);
+        const faulting = sequences[done];
         throw new Error(
-          `qemu-i386 wrote ${expected.length} bytes for ${sequences.length} sequences: the generator made a faulting sequence`,
+          `qemu-i386 ${reference.message} after ${done} records: the generator made a faulting sequence (seed ${options.seed}, index ${faulting?.index}):\n${faulting?.body.join('\n')}`,
         );
       }
       const ours = runOurs(binary, sequences.length);
