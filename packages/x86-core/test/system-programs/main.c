@@ -5,6 +5,9 @@
  * OpenVMI CPU must be identical.
  */
 /* The TF test needs the run loop to sample TF before each instruction (see the system decision record). */
+#ifndef EXTRA_VECTOR_TESTS
+#define EXTRA_VECTOR_TESTS 1
+#endif
 #ifndef SINGLE_STEP_TEST
 #define SINGLE_STEP_TEST 0
 #endif
@@ -214,6 +217,14 @@ static void test_exceptions(void) {
   write_cr0(read_cr0() | 8);
   EXPECT("fnop");
   __asm__ volatile("clts");
+  if (EXTRA_VECTOR_TESTS) {
+    print("floating-point error (CR0.NE, unmasked zero divide)\n");
+    write_cr0(read_cr0() | 0x20);
+    u16 control = 0x037b; /* ZM unmasked */
+    __asm__ volatile("fninit\n\tfldcw %0\n\tfld1\n\tfldz\n\tfdivrp" ::"m"(control));
+    EXPECT("fwait");
+    __asm__ volatile("fninit");
+  }
   print("invalid TSS (ljmp to a TSS with limit 0x20)\n");
   EXPECT("ljmp $0x40, $0");
   print("segment not present (mov ds)\n");
