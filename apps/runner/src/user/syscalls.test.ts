@@ -215,4 +215,76 @@ describe('LinuxSyscalls', () => {
     expect(call(Syscall.close, writeEnd)).toBe(0);
     expect(call(Syscall.read, readEnd, 0x100200, 10)).toBe(0);
   });
+
+  it('never lets random arguments to non-mutating syscalls throw a host exception', () => {
+    const { call, space } = setUp(Buffer.from('input'));
+    const mutating = new Set<number>([
+      Syscall.open,
+      Syscall.openat,
+      Syscall.creat,
+      Syscall.unlink,
+      Syscall.unlinkat,
+      Syscall.rmdir,
+      Syscall.mkdir,
+      Syscall.mkdirat,
+      Syscall.rename,
+      Syscall.renameat,
+      Syscall.renameat2,
+      Syscall.link,
+      Syscall.linkat,
+      Syscall.symlink,
+      Syscall.symlinkat,
+      Syscall.chmod,
+      Syscall.fchmodat,
+      Syscall.fchmod,
+      Syscall.chown,
+      Syscall.chown32,
+      Syscall.lchown32,
+      Syscall.fchown,
+      Syscall.fchown32,
+      Syscall.fchownat,
+      Syscall.truncate,
+      Syscall.truncate64,
+      Syscall.ftruncate,
+      Syscall.ftruncate64,
+      Syscall.utime,
+      Syscall.utimes,
+      Syscall.utimensat,
+      Syscall.utimensat_time64,
+      Syscall.chdir,
+    ]);
+    const numbers = [...Object.values(Syscall).filter((number) => !mutating.has(number)), 0, 400, 9999];
+    let state = 99;
+    const next = (): number => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state;
+    };
+    const interesting = [
+      0,
+      1,
+      2,
+      3,
+      8,
+      0x100000,
+      0x100ff0,
+      0x0fffff,
+      0xffffffff,
+      0x7fffffff,
+      0x80000000,
+      -100 >>> 0,
+    ];
+    for (let round = 0; round < 20_000; round++) {
+      space.write(0x100000 + (next() & 0xff0), Uint8Array.of(next() & 0xff, next() & 0xff, next() & 0xff, 0));
+      const number = numbers[next() % numbers.length] ?? 0;
+      const args = Array.from({ length: 6 }, () =>
+        next() & 1 ? (interesting[next() % interesting.length] ?? 0) : next(),
+      );
+      try {
+        const result = call(number, ...args);
+        expect(Number.isInteger(result)).toBe(true);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ProcessExit);
+      }
+    }
+  });
 });
