@@ -12,9 +12,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 // The ROM comes from the vmi-native backend's own builder (what `openvmi rom --backend
 // vmi-native` writes), imported from source as that package's tests do, so this test does not
 // depend on the whole runner being built.
-import { buildVmiNativeRom } from '../../vmi-native/src/index.js';
+import { buildVmiNativeRom, nativeImplementation } from '../../vmi-native/src/index.js';
+import {
+  buildVmiRom,
+  type CallImplementation,
+  type VmiCall,
+  type X86Assembler,
+} from '../../vmi-spec/src/index.js';
 import { BENCHMARK_NAMES, findMultibootHeader, parseBenchLines, readParavirtSites } from '../src/index.js';
 
+// vmi-native's declarations name vmi-spec's built types and ours its sources: the same
+// function, seen through two copies of the same types.
+const native = nativeImplementation as unknown as (call: VmiCall) => CallImplementation;
 const imagePath = fileURLToPath(new URL('../dist/images/guest.elf', import.meta.url));
 const hasQemu = spawnSync('sh', ['-c', 'command -v qemu-system-i386']).status === 0;
 const scratch = mkdtempSync(join(tmpdir(), 'openvmi-guest-'));
@@ -109,11 +118,12 @@ describe('the built guest kernel', () => {
   it.runIf(hasQemu)(
     'refuses a ROM whose license is not GPL, as Linux did',
     () => {
-      const image = vmiNativeRom();
-      const licenseOffset = new DataView(image.buffer).getUint16(0x16, true);
-      expect(String.fromCharCode(...image.subarray(licenseOffset, licenseOffset + 3))).toBe('GPL');
-      image[licenseOffset] = 'X'.charCodeAt(0); // "XPL..." is not an accepted license
-      const run = bootOnQemu('guest.run=hello', ['-option-rom', writeRom('non-gpl.rom', image)]);
+      // The ROM builder itself refuses other licenses, so patch the string in a built image.
+      const rom = testRom({});
+      const licenseOffset = new DataView(rom.buffer).getUint16(0x16, true);
+      expect(String.fromCharCode(...rom.subarray(licenseOffset, licenseOffset + 3))).toBe('GPL');
+      rom[licenseOffset] = 'X'.charCodeAt(0); // "XPL..." is not an accepted license
+      const run = bootOnQemu('guest.run=hello', ['-option-rom', writeRom('non-gpl.rom', rom)]);
       expect(run.output).toMatch(/VMI: non-GPL license `XPL.*' found for ROM/);
       expect(run.output).toContain('VMI: no ROM found; running native');
       expect(run.status).toBe(1);
@@ -124,9 +134,8 @@ describe('the built guest kernel', () => {
   it.runIf(hasQemu)(
     "keeps its direct map below the ROM's virtual_top",
     () => {
-      const image = vmiNativeRom();
-      new DataView(image.buffer).setUint32(0x10, 0xc4000000, true); // leave the kernel 64 MiB
-      const run = bootOnQemu('guest.run=selftest', ['-option-rom', writeRom('low-top.rom', image)]);
+      const rom = testRom({ virtualTop: 0xc4000000 }); // leave the kernel 64 MiB
+      const run = bootOnQemu('guest.run=selftest', ['-option-rom', writeRom('low-top.rom', rom)]);
       expect(run.output).toContain('VMI: reserving virtual address space above c4000000');
       // 64 MiB up to virtual_top, less the 8 MiB the kernel keeps free under it.
       expect(run.output).toContain(`memory: ${56 * 1024} KiB mapped`);
@@ -135,7 +144,63 @@ describe('the built guest kernel', () => {
     },
     60_000,
   );
+
+  it.runIf(hasQemu)(
+    'ticks from VMI alarms when the ROM implements the timer calls',
+    () => {
+      // A test ROM whose alarm is the PIT: GetCycleFrequency says 1193200 cycles/s, so the kernel
+      // asks for a period of 11932 cycles, and SetAlarm programs PIT channel 0 with that divisor
+      // (0x2E9C) in rate-generator mode. The preemption self-test needs these ticks.
+      const timer = new Map<string, (assembler: X86Assembler) => void>([
+        [
+          'GetCycleFrequency',
+          (a) =>
+            a
+              .raw(0xb8, ...le32(1193200))
+              .xorRegister(2, 2)
+              .ret(),
+        ],
+        ['GetCycleCounter', (a) => a.rdtsc().ret()],
+        [
+          'SetAlarm',
+          (a) => a.raw(0xb0, 0x34, 0xe6, 0x43, 0xb0, 0x9c, 0xe6, 0x40, 0xb0, 0x2e, 0xe6, 0x40).ret(),
+        ],
+        ['CancelAlarm', (a) => a.xorRegister(0, 0).ret()],
+      ]);
+      const rom = testRom({
+        implement: (call) => {
+          const emit = timer.get(call.name);
+          return emit ? { type: 'call', emit } : native(call);
+        },
+      });
+      const run = bootOnQemu('guest.run=selftest', ['-option-rom', writeRom('timer.rom', rom)]);
+      expect(run.output).toContain('VMI: kernel runs at ring 0; VMI timer available');
+      expect(run.output).toContain('timer: VMI alarm, 100 Hz, cycle frequency 1193 kHz');
+      expect(run.output).toContain('SELFTEST PASS preemption-and-kill');
+      expect(run.output).toMatch(/SELFTEST DONE passed=\d+ failed=0/);
+      expect(run.status).toBe(1);
+    },
+    60_000,
+  );
 });
+
+/** A ROM like vmi-native's, with some fields of the definition replaced. */
+function testRom(options: {
+  virtualTop?: number;
+  implement?: (call: VmiCall) => CallImplementation;
+}): Uint8Array {
+  return buildVmiRom({
+    manufacturer: 'OpenVMI',
+    product: 'guest test ROM',
+    romVersion: { major: 0, minor: 1 },
+    implement: native,
+    ...options,
+  }).image;
+}
+
+function le32(value: number): number[] {
+  return [value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, value >>> 24];
+}
 
 /** A fresh copy of the vmi-native ROM image. */
 function vmiNativeRom(): Uint8Array {
