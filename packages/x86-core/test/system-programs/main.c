@@ -45,11 +45,12 @@ volatile u32 resume_eip;
 volatile u32 saved_kernel_esp;
 volatile int return_to_kernel;
 
-static u32 gdt[2 * 16] __attribute__((aligned(8)));
+static u32 gdt[2 * 17] __attribute__((aligned(8)));
 static u32 idt[2 * 256] __attribute__((aligned(8)));
 static u32 main_tss[26 + 2048 + 1] __attribute__((aligned(16)));
 static u32 double_fault_tss[26] __attribute__((aligned(16)));
 static u32 short_tss[26] __attribute__((aligned(16)));
+static u32 ldt[2 * 2] __attribute__((aligned(8)));
 static u32 worker_tss[26] __attribute__((aligned(16)));
 static u8 worker_stack[4096] __attribute__((aligned(16)));
 static u8 interrupt_stack[8192] __attribute__((aligned(16)));
@@ -313,6 +314,26 @@ static void test_descriptor_instructions(void) {
   print("\n");
 }
 
+static void test_ldt(void) {
+  static volatile u32 marker = 0xcafe0042;
+  ldt[2] = 0x0000ffff; /* index 1: flat writable data, DPL 0 */
+  ldt[3] = 0x00cf9200;
+  print("LDT: ");
+  __asm__ volatile("lldt %w0" ::"r"(0x80));
+  u16 selector;
+  u32 value;
+  __asm__ volatile("sldt %0" : "=r"(selector));
+  print_hex(selector, 4);
+  __asm__ volatile("movw $0x0c, %%ax\n\tmovw %%ax, %%es\n\tmovl %%es:(%1), %0\n\tmovw $0x10, %%ax\n\tmovw %%ax, %%es"
+                   : "=r"(value) : "r"(&marker) : "eax");
+  print(" es:marker=");
+  print_hex(value, 8);
+  print("\n");
+  print("LDT selector beyond the LDT limit\n");
+  EXPECT("movw $0x1c, %%ax\n\tmovw %%ax, %%es");
+  __asm__ volatile("lldt %w0" ::"r"(0));
+}
+
 static void test_single_step(void) {
   print("single step (TF)\n");
   single_step();
@@ -471,6 +492,7 @@ void test_main(void) {
   set_segment(10, 0, 0xfffff, 0x98, 0xc); /* execute-only code */
   set_segment(12, (u32)worker_tss, 0x67, 0x89, 0);
   set_segment(15, 0, 0xfffff, 0x9e, 0xc); /* conforming code, DPL 0 */
+  set_segment(16, (u32)ldt, sizeof ldt - 1, 0x82, 0); /* LDT */
   gdt[13 * 2] = 0x60 << 16; /* task gate to the worker TSS */
   gdt[13 * 2 + 1] = 0x8500;
   gdt[11 * 2] = (0x08 << 16) | ((u32)call_gate_target & 0xffff); /* call gate, DPL 3, 1 parameter */
@@ -520,6 +542,7 @@ void test_main(void) {
   test_exceptions();
   test_descriptor_instructions();
   test_task_switches();
+  test_ldt();
   if (SINGLE_STEP_TEST) test_single_step();
   test_v86();
   test_paging();
