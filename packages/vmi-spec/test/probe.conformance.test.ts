@@ -25,7 +25,9 @@ describe.runIf(probeToolsAvailable())('a buildVmiRom ROM on qemu-system-i386', (
         return { type: 'call', emit: (a) => a.xorRegister(Reg.eax, Reg.eax).ret() };
       },
     });
-    const result = probe.run(rom.image);
+    const result = probe.run(rom.image, { tableOnly: true });
+    expect(result.output).toContain('probe: table only');
+    expect(result.status).toBe(1);
     const found = /probe: rom at (0x[0-9A-F]+)/.exec(result.output);
     expect(found).not.toBeNull();
     const address = Number(found?.[1]);

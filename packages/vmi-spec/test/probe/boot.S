@@ -26,6 +26,8 @@ invoke_registers:
 _start:
         cli
         movl $stack_top, %esp
+        pushl %ebx              /* multiboot information */
+        pushl %eax              /* multiboot magic */
         call probe_main
 1:      cli
         hlt

@@ -54,8 +54,11 @@ export interface ProbeRun {
 
 /** A built probe in a temporary directory; `dispose()` removes it. */
 export interface Probe {
-  /** Runs the probe with `rom` as QEMU's option ROM. */
-  run(rom: Uint8Array): ProbeRun;
+  /**
+   * Runs the probe with `rom` as QEMU's option ROM. `tableOnly` prints the relocation table and
+   * skips running the stubs (for ROMs whose stubs are not native code).
+   */
+  run(rom: Uint8Array, options?: { readonly tableOnly?: boolean }): ProbeRun;
   dispose(): void;
 }
 
@@ -73,7 +76,7 @@ export function buildProbe(): Probe {
   ]);
   let runs = 0;
   return {
-    run(rom) {
+    run(rom, options = {}) {
       const romFile = join(directory, `rom-${runs++}.rom`);
       writeFileSync(romFile, rom);
       const result = spawnSync(
@@ -82,8 +85,9 @@ export function buildProbe(): Probe {
           ...['-nographic', '-no-reboot', '-net', 'none', '-monitor', 'none', '-display', 'none'],
           ...['-serial', 'stdio', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
           ...['-option-rom', romFile, '-kernel', elf],
+          ...(options.tableOnly ? ['-append', 'table-only'] : []),
         ],
-        { encoding: 'utf8', timeout: 60_000 },
+        { encoding: 'utf8', timeout: 30_000 },
       );
       const lines = result.stdout.split(/\r?\n/);
       const prefixed = (prefix: string) =>
