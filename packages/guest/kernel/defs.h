@@ -19,6 +19,9 @@ void panic(const char *format, ...) __attribute__((noreturn, format(printf, 1, 2
 int ksnprintf(char *buffer, int size, const char *format, ...) __attribute__((format(printf, 3, 4)));
 void machine_exit(int status) __attribute__((noreturn));
 
+/* main.c */
+int command_line_has(const char *word); /* a whole word of the kernel command line */
+
 /* string.c */
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);

@@ -17,6 +17,20 @@ struct multiboot_info_head {
 
 static char command_line[COMMAND_LINE_SIZE];
 
+int command_line_has(const char *word)
+{
+    size_t length = strlen(word);
+    for (const char *p = command_line; *p;) {
+        while (*p == ' ')
+            p++;
+        if (strncmp(p, word, length) == 0 && (p[length] == ' ' || p[length] == 0))
+            return 1;
+        while (*p && *p != ' ')
+            p++;
+    }
+    return 0;
+}
+
 void kernel_main(uint32_t magic, uint32_t info_physical);
 void kernel_main(uint32_t magic, uint32_t info_physical)
 {

@@ -87,6 +87,36 @@ static void get_relocation(const uint8_t *rom, uint32_t call, uint32_t *target, 
     *type = edx & 0xFF;
 }
 
+static const char *call_name(uint32_t call)
+{
+    switch (call) {
+#define CALL_NAME(number, name) \
+    case number:                \
+        return #name;
+        VMI_CALL_LIST(CALL_NAME)
+#undef CALL_NAME
+    default:
+        return "?";
+    }
+}
+
+/* With `vmi.verbose` on the command line: each call the kernel uses and what the ROM said. */
+static void log_relocations(const uint8_t *known, const uint32_t *target_of, const uint32_t *type_of)
+{
+    static const char *const type_names[] = {"native", "call", "jump", "nop"};
+    for (uint32_t call = 0; call < 256; call++) {
+        if (!known[call])
+            continue;
+        uint32_t sites = 0;
+        for (struct pv_site *site = parainstructions_start; site < parainstructions_end; site++)
+            sites += site->call == call;
+        kprintf("VMI: call %u %s: %s", call, call_name(call), type_names[type_of[call] & 3]);
+        if (type_of[call] == VMI_RELOCATION_CALL_REL || type_of[call] == VMI_RELOCATION_JUMP_REL)
+            kprintf(" %x", target_of[call]);
+        kprintf(" (%u sites)\n", sites);
+    }
+}
+
 /* Rewrites every site; returns how many changed. */
 static uint32_t patch_sites(const uint8_t *rom)
 {
@@ -123,6 +153,8 @@ static uint32_t patch_sites(const uint8_t *rom)
         }
         counts[type]++;
     }
+    if (command_line_has("vmi.verbose"))
+        log_relocations(known, target_of, type_of);
     /* The ROM implements the timer when GetCycleFrequency is not left native (as Linux tested). */
     uint32_t ignored, timer_type;
     get_relocation(rom, VMI_CALL_GetCycleFrequency, &ignored, &timer_type);
