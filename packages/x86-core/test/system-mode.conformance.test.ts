@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   buildRealModeRom,
   buildSystemProgram,
@@ -21,6 +23,7 @@ function normaliseQemu(text: string): string {
 describe('system-mode test program: OpenVMI against qemu-system-i386', () => {
   it.runIf(hasCommand('gcc') && hasCommand('qemu-system-i386'))('prints the same transcript', () => {
     const elf = buildSystemProgram();
+    onTestFinished(() => rmSync(dirname(elf), { recursive: true, force: true }));
     const qemu = runOnQemu(elf);
     expect(qemu.status).toBe(1); // isa-debug-exit: (0 << 1) | 1
     expect(qemu.console).toContain('system test: done');
@@ -33,6 +36,7 @@ describe('system-mode test program: OpenVMI against qemu-system-i386', () => {
 describe('real-mode ROM: OpenVMI against qemu-system-i386 (-bios)', () => {
   it.runIf(hasCommand('gcc') && hasCommand('qemu-system-i386'))('prints the same transcript', () => {
     const rom = buildRealModeRom();
+    onTestFinished(() => rmSync(dirname(rom), { recursive: true, force: true }));
     const qemu = runRomOnQemu(rom);
     expect(qemu.status).toBe(1);
     expect(qemu.console).toContain('real mode again');

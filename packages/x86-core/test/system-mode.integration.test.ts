@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   buildRealModeRom,
   buildSystemProgram,
@@ -16,6 +17,7 @@ describe('system-mode test program on the OpenVMI CPU', () => {
     'prints the expected exceptions, error codes, page faults, ring and task transitions',
     () => {
       const elf = buildSystemProgram();
+      onTestFinished(() => rmSync(dirname(elf), { recursive: true, force: true }));
       const run = runOnBoard(elf);
       expect(run.console).toBe(readFileSync(expectedPath, 'latin1'));
       expect(run.exitValue).toBe(0);
@@ -27,7 +29,9 @@ describe('real-mode ROM on the OpenVMI CPU', () => {
   it.runIf(hasCommand('gcc') && hasCommand('ld'))(
     'starts at the reset vector, uses the IVT, switches to protected mode and back',
     () => {
-      const run = runRomOnBoard(buildRealModeRom());
+      const rom = buildRealModeRom();
+      onTestFinished(() => rmSync(dirname(rom), { recursive: true, force: true }));
+      const run = runRomOnBoard(rom);
       expect(run.console).toBe(
         [
           'real mode',

@@ -245,6 +245,27 @@ describe('protected-mode interrupts', () => {
   });
 });
 
+describe('16-bit gates', () => {
+  it('pushes a 16-bit frame through a 16-bit interrupt gate and returns with a 16-bit IRET', () => {
+    const { cpu, setGate } = protectedModeCpu(0);
+    setGate(0x40, encodeGate(CODE0, 0x1234, 0x6, 0));
+    cpu.eip = 0x5678;
+    cpu.setFlags(0x246);
+    deliverInterrupt(cpu, 0x40, EventKind.Software);
+    expect(cpu.eip).toBe(0x1234);
+    expect(cpu.registers32[4]).toBe(0x7000 - 6);
+    expect(cpu.memory.read16(0x7000 - 6)).toBe(0x5678);
+    expect(cpu.memory.read16(0x7000 - 4)).toBe(CODE0);
+    expect(cpu.memory.read16(0x7000 - 2)).toBe(0x246);
+    expect(cpu.getFlags() & 0x200).toBe(0);
+    cpu.setFlags(0x2);
+    interruptReturn(cpu, 2);
+    expect(cpu.eip).toBe(0x5678);
+    expect(cpu.registers32[4]).toBe(0x7000);
+    expect(cpu.getFlags() & 0xfff).toBe(0x246);
+  });
+});
+
 describe('segment loads', () => {
   it('loads a data segment, sets the accessed bit and rejects bad selectors with the right faults', () => {
     const { cpu } = protectedModeCpu(3);
