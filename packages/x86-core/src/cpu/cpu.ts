@@ -55,6 +55,12 @@ export interface FlatModeOptions {
 /** Number of descriptors in the GDT written by `enterFlatProtectedMode({ gdtAddress })`. */
 export const FLAT_GDT_ENTRIES = 9;
 
+// Hot-path constants as plain module bindings (folded by the JIT; property loads on the exported
+// name objects are not always).
+const ESP = 4;
+const CS = 1;
+const SS = 2;
+
 /** Index of each 8-bit register (AL, CL, DL, BL, AH, CH, DH, BH) in the byte view of the registers. */
 const BYTE_REGISTER_OFFSET = new Uint8Array([0, 4, 8, 12, 1, 5, 9, 13]);
 
@@ -203,7 +209,7 @@ export class Cpu {
     this.setFlags(Flag.Reserved1);
     for (let segment = 0; segment < 6; segment++)
       this.setSegmentCache(segment, 0, 0, 0xffff, REAL_DATA_FLAGS);
-    this.setSegmentCache(SegmentRegister.Cs, 0xf000, 0xffff0000, 0xffff, REAL_CODE_FLAGS);
+    this.setSegmentCache(CS, 0xf000, 0xffff0000, 0xffff, REAL_CODE_FLAGS);
     this.cpl = 0;
     this.cr0 = Cr0.ExtensionType | Cr0.CacheDisable | Cr0.NotWriteThrough;
     this.cr2 = 0;
@@ -242,11 +248,11 @@ export class Cpu {
     this.cr0 = (this.cr0 | Cr0.ProtectionEnable) & ~Cr0.Paging;
     this.cpl = cpl;
     const dpl = cpl << 13;
-    this.setSegmentCache(SegmentRegister.Cs, cpl === 3 ? 0x1b : 0x08, 0, 0xffffffff, FLAT_CODE_FLAGS | dpl);
+    this.setSegmentCache(CS, cpl === 3 ? 0x1b : 0x08, 0, 0xffffffff, FLAT_CODE_FLAGS | dpl);
     const dataSelector = cpl === 3 ? 0x23 : 0x10;
     for (const segment of [
       SegmentRegister.Es,
-      SegmentRegister.Ss,
+      SS,
       SegmentRegister.Ds,
       SegmentRegister.Fs,
       SegmentRegister.Gs,
@@ -278,10 +284,10 @@ export class Cpu {
     this.segmentFlags[segment] = flags & 0x00f0ff00;
     const expandDown = (flags & 0x1c00) === 0x1400; // data segment (S=1, code bit 0) with E set
     this.segmentChecked[segment] = limit >>> 0 === 0xffffffff && !expandDown ? 0 : 1;
-    if (segment === SegmentRegister.Cs) {
+    if (segment === CS) {
       this.codeSize32 = (flags & 0x400000) !== 0;
       this.fetchLinearPage = -1;
-    } else if (segment === SegmentRegister.Ss) {
+    } else if (segment === SS) {
       this.stackSize32 = (flags & 0x400000) !== 0;
     }
   }
@@ -618,36 +624,36 @@ export class Cpu {
 
   /** Pushes a 16- or 32-bit value (size 2 or 4) on SS:(E)SP. */
   push(value: number, size: number): void {
-    const esp = this.registers32[Register.Esp];
+    const esp = this.registers32[ESP];
     if (this.stackSize32) {
       const newEsp = (esp - size) >>> 0;
-      this.writeSized(SegmentRegister.Ss, newEsp, size, value);
-      this.registers32[Register.Esp] = newEsp;
+      this.writeSized(SS, newEsp, size, value);
+      this.registers32[ESP] = newEsp;
     } else {
       const newSp = (esp - size) & 0xffff;
-      this.writeSized(SegmentRegister.Ss, newSp, size, value);
-      this.registers16[Register.Esp << 1] = newSp;
+      this.writeSized(SS, newSp, size, value);
+      this.registers16[ESP << 1] = newSp;
     }
   }
 
   /** Pops a 16- or 32-bit value (size 2 or 4) from SS:(E)SP. */
   pop(size: number): number {
-    const esp = this.registers32[Register.Esp];
+    const esp = this.registers32[ESP];
     if (this.stackSize32) {
-      const value = this.readSized(SegmentRegister.Ss, esp, size);
-      this.registers32[Register.Esp] = (esp + size) >>> 0;
+      const value = this.readSized(SS, esp, size);
+      this.registers32[ESP] = (esp + size) >>> 0;
       return value;
     }
-    const value = this.readSized(SegmentRegister.Ss, esp & 0xffff, size);
-    this.registers16[Register.Esp << 1] = (esp + size) & 0xffff;
+    const value = this.readSized(SS, esp & 0xffff, size);
+    this.registers16[ESP << 1] = (esp + size) & 0xffff;
     return value;
   }
 
   /** Reads the value `depth` bytes above the stack top without popping. */
   peek(depth: number, size: number): number {
-    const esp = this.registers32[Register.Esp];
+    const esp = this.registers32[ESP];
     const offset = this.stackSize32 ? (esp + depth) >>> 0 : (esp + depth) & 0xffff;
-    return this.readSized(SegmentRegister.Ss, offset, size);
+    return this.readSized(SS, offset, size);
   }
 
   // ---------------------------------------------------------------- exits and faults
@@ -764,8 +770,8 @@ export class Cpu {
           this.chunkRemaining--;
           const start = this.eip;
           this.instructionStart = start;
-          this.instructionStartEsp = registers[Register.Esp];
-          const linear = (segmentBase[SegmentRegister.Cs] + start) >>> 0;
+          this.instructionStartEsp = registers[ESP];
+          const linear = (segmentBase[CS] + start) >>> 0;
           if (linear >>> 12 !== this.fetchLinearPage) this.lookupFetchPage(linear);
           const entries = this.fetchEntries;
           let instruction = entries === null ? undefined : entries[linear & 0xfff];
@@ -812,7 +818,7 @@ export class Cpu {
     }
     if (error instanceof GuestFault) {
       this.eip = this.instructionStart;
-      this.registers32[Register.Esp] = this.instructionStartEsp;
+      this.registers32[ESP] = this.instructionStartEsp;
       try {
         this.raiseOrExit(error.vector, error.errorCode, error.faultAddress, InterruptKind.Exception);
       } catch (second) {
