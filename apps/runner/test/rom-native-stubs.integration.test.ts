@@ -13,13 +13,9 @@ import {
   type VmiCall,
   vmiCallByName,
 } from '@openvmi/vmi-spec';
+import { Cpu, PhysicalMemory, PortBus } from '@openvmi/x86-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-// x86-core does not export its CPU from the package entry yet; these are its documented classes
-// (docs/decisions/2026-11-28-x86-core-layout.md).
-import { Cpu } from '../../../packages/x86-core/src/cpu/cpu.js';
-import { PhysicalMemory } from '../../../packages/x86-core/src/memory/physical-memory.js';
-import { PortBus } from '../../../packages/x86-core/src/memory/port-bus.js';
 
 const ROM = buildVmiNativeRom();
 const CODE = 0x10000;
