@@ -348,6 +348,7 @@ static void enable_paging(void) {
   page_tables[1][0x301] = 0x701000 | 5;            /* read-only */
   page_tables[1][0x303] = 0x703000 | 3;            /* supervisor only */
   page_tables[1][0x304] = 0x705000 | 7;            /* 0x704000 -> frame 0x705000 */
+  page_tables[1][0x306] = 0x706000 | 5;            /* user, read-only */
   write32(0x705000, 0x11111111);
   write32(0x706000, 0x22222222);
   write_cr3((u32)&page_directory[0]);
@@ -363,6 +364,14 @@ static void test_paging(void) {
   EXPECT("movl %%eax, 0x700004");
   print("supervisor write to a read-only page with CR0.WP\n");
   EXPECT("movl %%eax, 0x701008");
+  print("instruction fetch from a not-present page\n");
+  __asm__ volatile("movl $1f, resume_eip\n\tmovl $0x700000, %%eax\n\tjmp *%%eax\n1:" ::: "eax", "memory");
+  print("write crossing into a read-only page\n");
+  write32(0x705ffc, 0x44444444);
+  EXPECT("movl $0x12345678, %%eax\n\tmovl %%eax, 0x705ffe");
+  print("  no partial write: ");
+  print_hex(read32(0x705ffc), 8);
+  print("\n");
   print("read of the read-only page: ");
   print_hex(read32(0x701000) == *(volatile u32 *)0x701000, 1);
   print("\n");
@@ -448,6 +457,7 @@ __attribute__((noinline)) static void user_code(void) {
   EXPECT("int $0x30");
   EXPECT("inb $0x80, %%al");
   EXPECT("movl 0x703000, %%eax");
+  EXPECT("movl %%eax, 0x706000");
   __asm__ volatile("int3");
   __asm__ volatile("int $0x81");
   for (;;) {
