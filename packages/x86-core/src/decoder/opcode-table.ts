@@ -46,6 +46,7 @@ import * as control from '../instructions/control.js';
 import * as data from '../instructions/data.js';
 import {
   binaryAccumulatorImmediate,
+  binaryRegisters32,
   binaryRegRm,
   binaryRmImmediate,
   binaryRmReg,
@@ -77,6 +78,8 @@ export interface OpcodeEntry {
   readonly width?: string;
   /** Segment register an instruction implies (PUSH ES, LDS...), passed in `immediate2`. */
   readonly segment?: number;
+  /** Optional fast path bound instead of `handler` when ModRM.mod = 3 and the operand size is 32 bits. */
+  readonly registerHandler32?: InstructionHandler;
 }
 
 /** A group: eight entries selected by ModRM.reg (null: #UD). */
@@ -159,9 +162,14 @@ export const ONE_BYTE_MAP: readonly OpcodeSlot[] = (() => {
   ALU.forEach(([mnemonic, semantic, writes], index) => {
     const base = index * 8;
     map[base + 0] = entry(mnemonic, ['Eb', 'Gb'], binaryRmReg(semantic, writes), { lock: writes });
-    map[base + 1] = entry(mnemonic, ['Ev', 'Gv'], binaryRmReg(semantic, writes), { lock: writes });
+    map[base + 1] = entry(mnemonic, ['Ev', 'Gv'], binaryRmReg(semantic, writes), {
+      lock: writes,
+      registerHandler32: binaryRegisters32(semantic, writes, false),
+    });
     map[base + 2] = entry(mnemonic, ['Gb', 'Eb'], binaryRegRm(semantic, writes));
-    map[base + 3] = entry(mnemonic, ['Gv', 'Ev'], binaryRegRm(semantic, writes));
+    map[base + 3] = entry(mnemonic, ['Gv', 'Ev'], binaryRegRm(semantic, writes), {
+      registerHandler32: binaryRegisters32(semantic, writes, true),
+    });
     map[base + 4] = entry(mnemonic, ['AL', 'Ib'], binaryAccumulatorImmediate(semantic, writes));
     map[base + 5] = entry(mnemonic, ['eAX', 'Iz'], binaryAccumulatorImmediate(semantic, writes));
   });
@@ -211,13 +219,15 @@ export const ONE_BYTE_MAP: readonly OpcodeSlot[] = (() => {
   map[0x82] = group1('Ib', 'b'); // alias of 80 (valid outside 64-bit mode)
   map[0x83] = group1('Ibs', 'v');
   map[0x84] = entry('TEST', ['Eb', 'Gb'], binaryRmReg(and, false));
-  map[0x85] = entry('TEST', ['Ev', 'Gv'], binaryRmReg(and, false));
+  map[0x85] = entry('TEST', ['Ev', 'Gv'], binaryRmReg(and, false), {
+    registerHandler32: binaryRegisters32(and, false, false),
+  });
   map[0x86] = entry('XCHG', ['Eb', 'Gb'], data.exchangeRmReg, { lock: true });
   map[0x87] = entry('XCHG', ['Ev', 'Gv'], data.exchangeRmReg, { lock: true });
   map[0x88] = entry('MOV', ['Eb', 'Gb'], data.moveRmReg);
-  map[0x89] = entry('MOV', ['Ev', 'Gv'], data.moveRmReg);
+  map[0x89] = entry('MOV', ['Ev', 'Gv'], data.moveRmReg, { registerHandler32: data.moveRegisters32 });
   map[0x8a] = entry('MOV', ['Gb', 'Eb'], data.moveRegRm);
-  map[0x8b] = entry('MOV', ['Gv', 'Ev'], data.moveRegRm);
+  map[0x8b] = entry('MOV', ['Gv', 'Ev'], data.moveRegRm, { registerHandler32: data.moveRegisters32Reverse });
   map[0x8c] = entry('MOV', ['Ew', 'Sw'], data.moveFromSegment);
   map[0x8d] = entry('LEA', ['Gv', 'M'], data.loadEffectiveAddress);
   map[0x8e] = entry('MOV', ['Sw', 'Ew'], data.moveToSegment);

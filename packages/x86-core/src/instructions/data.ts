@@ -40,6 +40,16 @@ export function moveRmReg(cpu: Cpu, instruction: Instruction): void {
   writeRm(cpu, instruction, size, cpu.readGeneral(instruction.reg, size));
 }
 
+/** 89 MOV Ev,Gv, register form at 32 bits. */
+export function moveRegisters32(cpu: Cpu, instruction: Instruction): void {
+  cpu.registers32[instruction.rm] = cpu.registers32[instruction.reg];
+}
+
+/** 8B MOV Gv,Ev, register form at 32 bits. */
+export function moveRegisters32Reverse(cpu: Cpu, instruction: Instruction): void {
+  cpu.registers32[instruction.reg] = cpu.registers32[instruction.rm];
+}
+
 /** 8A/8B MOV Gb,Eb / Gv,Ev. */
 export function moveRegRm(cpu: Cpu, instruction: Instruction): void {
   const size = instruction.operandSize;

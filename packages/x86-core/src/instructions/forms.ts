@@ -34,6 +34,37 @@ export function binaryRmReg(semantic: BinarySemantic, writes: boolean): Instruct
   };
 }
 
+/**
+ * Register-register fast path of `E op= G` / `G op= E` at 32-bit operand size: the decoder binds
+ * it when ModRM.mod = 3 and the operand size is 4 (no size or mod tests at run time).
+ * `toReg`: the destination is ModRM.reg (G,E forms), else ModRM.rm.
+ */
+export function binaryRegisters32(
+  semantic: BinarySemantic,
+  writes: boolean,
+  toReg: boolean,
+): InstructionHandler {
+  if (!writes) {
+    return (cpu: Cpu, instruction: Instruction) => {
+      const registers = cpu.registers32;
+      if (toReg) semantic(cpu, registers[instruction.reg], registers[instruction.rm], 4);
+      else semantic(cpu, registers[instruction.rm], registers[instruction.reg], 4);
+    };
+  }
+  if (toReg) {
+    return (cpu: Cpu, instruction: Instruction) => {
+      const registers = cpu.registers32;
+      const reg = instruction.reg;
+      registers[reg] = semantic(cpu, registers[reg], registers[instruction.rm], 4);
+    };
+  }
+  return (cpu: Cpu, instruction: Instruction) => {
+    const registers = cpu.registers32;
+    const rm = instruction.rm;
+    registers[rm] = semantic(cpu, registers[rm], registers[instruction.reg], 4);
+  };
+}
+
 /** `G op= E` (e.g. 02 ADD Gb,Eb / 03 ADD Gv,Ev). */
 export function binaryRegRm(semantic: BinarySemantic, writes: boolean): InstructionHandler {
   return (cpu: Cpu, instruction: Instruction) => {
