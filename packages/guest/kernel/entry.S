@@ -19,7 +19,7 @@
 
 /* A patch site written in assembly: the same record as PV_SITE in paravirt.h. */
 .macro PV_SITE_RECORD call, clobbers
-772:    .skip -(((772b - 771b) < 5) * (5 - (772b - 771b))), 0x90
+772:    .fill -(((772b - 771b) < 5) * (5 - (772b - 771b))), 1, 0x90
 773:    .pushsection .parainstructions, "a"
         .balign 4
         .long 771b

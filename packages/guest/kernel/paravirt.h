@@ -46,7 +46,7 @@ struct pv_site {
  */
 #define PV_SITE(native, clobbers)                                                      \
     "771:\n\t" native "\n"                                                             \
-    "772:\n\t.skip -(((772b - 771b) < 5) * (5 - (772b - 771b))), 0x90\n"              \
+    "772:\n\t.fill -(((772b - 771b) < 5) * (5 - (772b - 771b))), 1, 0x90\n"            \
     "773:\n\t.pushsection .parainstructions, \"a\"\n\t.balign 4\n\t"                   \
     ".long 771b\n\t.byte %c[call]\n\t.byte 773b - 771b\n\t.short " #clobbers "\n\t"   \
     ".popsection\n\t"
