@@ -156,6 +156,19 @@ describe('I8042', () => {
     expect(irq.level).toBe(false);
   });
 
+  it('sends set-2 codes when translation is off (set 1 make/break 1E/9E → 1C, F0 1C)', () => {
+    const { controller, command, data, drain } = setup();
+    command(0x60);
+    data(0x05); // translation off
+    controller.sendScanCodes([0x1e, 0x9e, 0xe0, 0x48, 0xe0, 0xc8]);
+    expect(drain()).toEqual([0x1c, 0xf0, 0x1c, 0xe0, 0x75, 0xe0, 0xf0, 0x75]);
+    data(0xf0);
+    data(0x01); // scan set 1: passed through
+    drain();
+    controller.sendScanCodes([0x1e]);
+    expect(drain()).toEqual([0x1e]);
+  });
+
   it('bounds the host key queue and counts drops', () => {
     const { controller } = setup();
     expect(controller.sendScanCodes(new Array(I8042_KEY_QUEUE_LIMIT + 10).fill(0x1e))).toBe(

@@ -22,10 +22,11 @@
  * 0xAB 0x41 with translation), 0xF3 typematic, 0xF4/0xF5 enable/disable scanning, 0xF6
  * defaults, 0xF7-0xFD set-3 key types (ACK), 0xFE resend, 0xFF reset (0xFA 0xAA).
  *
+ * Host keys arrive as set-1 (XT) scan codes: passed through with translation on (the PC
+ * default: the guest sees set 1) or when set 1 is selected, converted to set 2 otherwise.
+ *
  * NOT IMPLEMENTED: the PS/2 mouse (the aux port answers as absent: Linux finds no AUX port);
- * scan code sets 2 and 3 on the wire: the host supplies set-1 (XT) scan codes, which are what
- * the guest sees with translation on (the PC default); with translation off they are still sent
- * as set 1; typematic repeat (the host repeats keys); keyboard password and A20 via the
+ * scan code set 3 (the keyboard sends set 2 when it is selected); typematic repeat (the host repeats keys); keyboard password and A20 via the
  * 0xDD/0xDF commands.
  */
 import type { AccessWidth, IrqLine, PortIo } from '@openvmi/x86-core';
@@ -38,6 +39,7 @@ import {
   flagOf,
 } from '../common/port-access.js';
 import type { I8042State } from './i8042-state.js';
+import { set1ToSet2 } from './scan-codes.js';
 
 export type { I8042State } from './i8042-state.js';
 
@@ -130,7 +132,8 @@ export class I8042 {
   }
 
   /**
-   * Host key input: set-1 (XT) scan codes, make and break (0x80 | make), with 0xE0 prefixes.
+   * Host key input: set-1 (XT) scan codes, make and break (0x80 | make), with 0xE0 prefixes;
+   * converted to set 2 when translation is off and set 2 or 3 is selected (at enqueue time).
    * Bounded; extra bytes are dropped and counted, as are keys while the keyboard does not scan.
    * Returns how many were accepted.
    */
@@ -139,13 +142,16 @@ export class I8042 {
       this.state.droppedKeys += codes.length;
       return 0;
     }
+    // With translation off the keyboard speaks its native set 2 (set 3 is sent as set 2).
+    const native = (this.state.ram[0] & CTR_TRANSLATE) === 0 && this.state.scanSet !== 1;
     let accepted = 0;
     for (let index = 0; index < codes.length; index++) {
-      if (this.state.keyQueue.length >= I8042_KEY_QUEUE_LIMIT) {
+      const bytes = native ? set1ToSet2(codes[index]) : [codes[index] & 0xff];
+      if (this.state.keyQueue.length + bytes.length > I8042_KEY_QUEUE_LIMIT) {
         this.state.droppedKeys += codes.length - index;
         break;
       }
-      this.state.keyQueue.push(codes[index] & 0xff);
+      for (const byte of bytes) this.state.keyQueue.push(byte);
       accepted++;
     }
     this.fillOutputBuffer();
