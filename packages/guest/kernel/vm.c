@@ -110,9 +110,10 @@ int map_page(pte_t *directory, uint32_t va, uint32_t physical, uint32_t flags)
     return 0;
 }
 
-/* Unmaps [start, end) and drops the page references. */
+/* Unmaps [start, end) and drops the page references (in lazy MMU mode: a batch of writes). */
 void unmap_range(pte_t *directory, uint32_t start, uint32_t end)
 {
+    pv_set_lazy_mode(VMI_LAZY_MMU);
     for (uint32_t va = PAGE_ROUND_DOWN(start); va < end && va < KERNEL_BASE; va += PAGE_SIZE) {
         if ((directory[PDX(va)] & PTE_P) == 0) {
             va = (va & ~0x3FFFFFu) + (1u << 22) - PAGE_SIZE; /* skip the whole empty table */
@@ -125,6 +126,7 @@ void unmap_range(pte_t *directory, uint32_t start, uint32_t end)
             page_free(page);
         }
     }
+    pv_set_lazy_mode(VMI_LAZY_NONE);
 }
 
 /*
