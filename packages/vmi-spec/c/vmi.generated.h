@@ -187,6 +187,16 @@
 #define VMI_RELOCATION_JUMP_REL          2
 #define VMI_RELOCATION_NOP               3
 
+/* Paravirt patch sites: clobber bits and the opcodes written at a site */
+#define VMI_PATCH_CLOBBER_EAX            1
+#define VMI_PATCH_CLOBBER_ECX            2
+#define VMI_PATCH_CLOBBER_EDX            4
+#define VMI_PATCH_CLOBBER_ANY            7
+#define VMI_PATCH_OPCODE_CALL_REL32      0xE8
+#define VMI_PATCH_OPCODE_JMP_REL32       0xE9
+#define VMI_PATCH_OPCODE_RET             0xC3
+#define VMI_PATCH_OPCODE_NOP             0x90
+
 /* Page types and PTE-update flags (pairs share values; the call tells them apart) */
 #define VMI_PAGE_NORMAL                  0
 #define VMI_PAGE_PT                      1
@@ -394,5 +404,17 @@ struct vmi_dtr {
 _Static_assert(sizeof(struct vmi_dtr) == 6, "vmi_dtr size");
 _Static_assert(offsetof(struct vmi_dtr, limit) == 0, "vmi_dtr.limit");
 _Static_assert(offsetof(struct vmi_dtr, base) == 2, "vmi_dtr.base");
+
+struct paravirt_patch_site {
+    uint32_t instr;                         /* 0x00 */
+    uint8_t instrtype;                      /* 0x04 */
+    uint8_t len;                            /* 0x05 */
+    uint16_t clobbers;                      /* 0x06 */
+};
+_Static_assert(sizeof(struct paravirt_patch_site) == 8, "paravirt_patch_site size");
+_Static_assert(offsetof(struct paravirt_patch_site, instr) == 0, "paravirt_patch_site.instr");
+_Static_assert(offsetof(struct paravirt_patch_site, instrtype) == 4, "paravirt_patch_site.instrtype");
+_Static_assert(offsetof(struct paravirt_patch_site, len) == 5, "paravirt_patch_site.len");
+_Static_assert(offsetof(struct paravirt_patch_site, clobbers) == 6, "paravirt_patch_site.clobbers");
 
 #endif /* OPENVMI_VMI_GENERATED_H */

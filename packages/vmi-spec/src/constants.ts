@@ -35,6 +35,24 @@ export function isRelocationType(value: number): value is RelocationTypeValue {
 /** Short names of the relocation types for tables (`none`, `call`, `jump`, `nop`). */
 export const RELOCATION_TYPE_SHORT_NAMES: readonly string[] = Object.freeze(['none', 'call', 'jump', 'nop']);
 
+/** Clobber bits of a paravirt patch site (§1.5): which registers the site lets the call change. */
+export const PatchClobber = Object.freeze({
+  Eax: 1,
+  Ecx: 2,
+  Edx: 4,
+  Any: 7,
+} as const);
+
+/** Opcodes a guest writes when it patches a site from a relocation record (§1.5). */
+export const PatchOpcode = Object.freeze({
+  /** CALL rel32, for CALL_REL: displacement = eip − (site + 5). */
+  CallRel32: 0xe8,
+  /** JMP rel32, for JUMP_REL. */
+  JmpRel32: 0xe9,
+  Ret: 0xc3,
+  Nop: 0x90,
+} as const);
+
 /** Page types and PTE-update flags (§1.8). Pairs share values; the receiving call tells them apart. */
 export const PageFlag = Object.freeze({
   Normal: 0x00,

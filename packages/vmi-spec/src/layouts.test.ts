@@ -20,6 +20,7 @@ describe('ABI layouts', () => {
       ['vmi_relocation_info', 8],
       ['vmi_ap_state', 92],
       ['vmi_dtr', 6],
+      ['paravirt_patch_site', 8],
     ]);
     const offset = (name: string) => AP_STATE_LAYOUT.fields.find((field) => field.cName === name)?.offset;
     expect([offset('efer'), offset('eip'), offset('cs'), offset('gdtr_base'), offset('idtr_limit')]).toEqual([

@@ -134,6 +134,21 @@ export const DTR_LAYOUT = defineStruct('vmi_dtr', 6, true, [
 /** A decoded DTR. */
 export type Dtr = StructValue<typeof DTR_LAYOUT>;
 
+/**
+ * A paravirt patch-site record (Linux's `.parainstructions`, 8 bytes; vmi-abi-facts §1.5): where a
+ * guest's call site is, which op it is, how long it is and which registers it may clobber. Not
+ * part of the ROM ABI; guests that patch their call sites from relocation records use it.
+ */
+export const PATCH_SITE_LAYOUT = defineStruct('paravirt_patch_site', 8, false, [
+  { name: 'instruction', cName: 'instr', offset: 0, type: 'u32' },
+  { name: 'type', cName: 'instrtype', offset: 4, type: 'u8' },
+  { name: 'length', cName: 'len', offset: 5, type: 'u8' },
+  { name: 'clobbers', cName: 'clobbers', offset: 6, type: 'u16' },
+] as const);
+
+/** A decoded patch-site record. */
+export type PatchSite = StructValue<typeof PATCH_SITE_LAYOUT>;
+
 /** Every layout, in the order the C header declares them. */
 export const ALL_LAYOUTS = Object.freeze([
   ROM_HEADER_LAYOUT,
@@ -142,4 +157,5 @@ export const ALL_LAYOUTS = Object.freeze([
   RELOCATION_INFO_LAYOUT,
   AP_STATE_LAYOUT,
   DTR_LAYOUT,
+  PATCH_SITE_LAYOUT,
 ]);
