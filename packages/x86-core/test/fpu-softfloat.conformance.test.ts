@@ -22,7 +22,29 @@ import {
 const perOperation = Number(process.env.FPU_CONFORMANCE_PER_OPERATION ?? 64);
 const seed = Number(process.env.FPU_CONFORMANCE_SEED ?? 1);
 /** Tolerance for transcendental results, in units of the 64-bit last place. */
-export const TRANSCENDENTAL_TOLERANCE_ULP = 2 ** 14;
+export const TRANSCENDENTAL_TOLERANCE_ULP = Number(process.env.FPU_CONFORMANCE_TOLERANCE ?? 2 ** 11);
+
+let knownQemuDefects = 0;
+
+/**
+ * QEMU 7.2's FYL2X/FYL2XP1 return twice the correct value when ST(1) is a denormal (measured:
+ * ST0 = 3.0, ST1 = 0x0000_7fffffffffffffff gives exponent 0x0002 where 3 × ST(1) has 0x0001). We
+ * compute the correct value; such records are counted, not failed, when QEMU's result is exactly
+ * ours with the exponent one higher.
+ */
+function isQemuDenormalMultiplierDefect(
+  operation: Operation,
+  input: Uint8Array,
+  expected: Uint8Array,
+  actual: Uint8Array,
+): boolean {
+  if (operation.name !== 'fyl2x' && operation.name !== 'fyl2xp1') return false;
+  const [multiplierExponent, multiplierSignificand] = readExtendedBytes(input, 18);
+  if ((multiplierExponent & 0x7fff) !== 0 || multiplierSignificand === 0n) return false;
+  const [qemuExponent, qemuSignificand] = readExtendedBytes(expected, 0);
+  const [ourExponent, ourSignificand] = readExtendedBytes(actual, 0);
+  return qemuSignificand === ourSignificand && qemuExponent === ourExponent + 1;
+}
 
 interface Mismatch {
   operation: string;
@@ -50,12 +72,15 @@ function compareRecord(
   const value = (offset: number): boolean => {
     if (bytes(offset, 10)) return true;
     if (!operation.approximate) return false;
+    if (isQemuDenormalMultiplierDefect(operation, input, expected, actual)) {
+      knownQemuDefects++;
+      return true;
+    }
     return (
       ulpDistance(readExtendedBytes(expected, offset), readExtendedBytes(actual, offset)) <=
       TRANSCENDENTAL_TOLERANCE_ULP
     );
   };
-  void input;
   switch (operation.output) {
     case 'st0':
       return value(0) ? undefined : 'ST0';
@@ -90,6 +115,7 @@ describe('x87 against qemu-i386', () => {
     const mismatches: Mismatch[] = [];
     const counts = new Map<string, { total: number; bad: number }>();
     const approximate = { total: 0, exact: 0, worst: 0 };
+    const approximateByOperation = new Map<string, { total: number; exact: number }>();
     for (let index = 0; index < records.length / 32; index++) {
       const input = records.subarray(index * 32, index * 32 + 32);
       const operation = byId.get(input[0]!)!;
@@ -109,19 +135,30 @@ describe('x87 against qemu-i386', () => {
       }
       counts.set(operation.name, count);
       if (operation.approximate && !problem) {
+        const length = operation.output === 'st0st1' ? 20 : 10;
         const exact = resultExpected
-          .subarray(0, 20)
+          .subarray(0, length)
           .every((byte, position) => byte === resultActual[position]);
         approximate.total++;
         if (exact) approximate.exact++;
-        approximate.worst = Math.max(
-          approximate.worst,
-          ulpDistance(readExtendedBytes(resultExpected, 0), readExtendedBytes(resultActual, 0)),
+        const perOperation = approximateByOperation.get(operation.name) ?? { total: 0, exact: 0 };
+        perOperation.total++;
+        if (exact) perOperation.exact++;
+        approximateByOperation.set(operation.name, perOperation);
+        const distance = ulpDistance(
+          readExtendedBytes(resultExpected, 0),
+          readExtendedBytes(resultActual, 0),
         );
+        // Known QEMU defects are reported separately and left out of the worst case.
+        if (distance <= TRANSCENDENTAL_TOLERANCE_ULP)
+          approximate.worst = Math.max(approximate.worst, distance);
       }
     }
+    const breakdown = [...approximateByOperation].map(
+      ([name, count]) => `${name} ${count.exact}/${count.total}`,
+    );
     console.log(
-      `transcendentals: ${approximate.exact}/${approximate.total} bit-identical, worst ${approximate.worst.toFixed(0)} ulp`,
+      `transcendentals: ${approximate.exact}/${approximate.total} bit-identical (${breakdown.join(', ')}), worst ${approximate.worst.toFixed(0)} ulp`,
     );
     if (mismatches.length > 0) {
       const summary = [...counts]
@@ -134,6 +171,7 @@ describe('x87 against qemu-i386', () => {
         );
       }
     }
+    console.log(`known QEMU FYL2X/FYL2XP1 denormal-ST(1) defects accepted: ${knownQemuDefects}`);
     console.log(
       `x87 conformance: ${records.length / 32 - mismatches.length}/${records.length / 32} records identical`,
     );

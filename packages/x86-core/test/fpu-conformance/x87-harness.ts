@@ -421,25 +421,23 @@ export function hexBytes(bytes: Uint8Array, offset: number, length: number): str
   return text;
 }
 
-/** Distance in units of the last place between two finite extended values of equal sign, or Infinity. */
+/**
+ * Exact distance between two extended values in units of the last place of the larger one's
+ * exponent; Infinity for NaN/∞ differences, sign differences (except ±0) and far-apart exponents.
+ */
 export function ulpDistance(first: [number, bigint], second: [number, bigint]): number {
-  const key = ([signExponent, significand]: [number, bigint]): bigint => {
-    const magnitude = (BigInt(signExponent & 0x7fff) << 64n) | significand;
-    return signExponent & 0x8000 ? -magnitude : magnitude;
-  };
-  if ((first[0] & 0x7fff) === 0x7fff || (second[0] & 0x7fff) === 0x7fff) {
-    return first[0] === second[0] && first[1] === second[1] ? 0 : Number.POSITIVE_INFINITY;
-  }
-  if ((first[0] & 0x7fff) !== (second[0] & 0x7fff)) {
-    // Across a binade boundary: compare the real values.
-    const value = ([signExponent, significand]: [number, bigint]): number =>
-      (signExponent & 0x8000 ? -1 : 1) * Number(significand) * 2 ** ((signExponent & 0x7fff) - 16383 - 63);
-    const a = value(first);
-    const b = value(second);
-    if (a === b) return 0;
-    const scale = Math.max(Math.abs(a), Math.abs(b));
-    return (Math.abs(a - b) / scale) * 2 ** 63;
-  }
-  const difference = key(first) - key(second);
-  return Number(difference < 0n ? -difference : difference);
+  if (first[0] === second[0] && first[1] === second[1]) return 0;
+  if ((first[0] & 0x7fff) === 0x7fff || (second[0] & 0x7fff) === 0x7fff) return Number.POSITIVE_INFINITY;
+  const signed = ([signExponent, significand]: [number, bigint]): [number, bigint] => [
+    signExponent & 0x7fff || 1,
+    signExponent & 0x8000 ? -significand : significand,
+  ];
+  const [exponentA, valueA] = signed(first);
+  const [exponentB, valueB] = signed(second);
+  const low = Math.min(exponentA, exponentB);
+  const high = Math.max(exponentA, exponentB);
+  if (high - low > 100) return Number.POSITIVE_INFINITY;
+  const difference = (valueA << BigInt(exponentA - low)) - (valueB << BigInt(exponentB - low));
+  const magnitude = difference < 0n ? -difference : difference;
+  return Number(magnitude) / 2 ** (high - low);
 }
