@@ -44,6 +44,7 @@ volatile u32 resume_eip;
 
 volatile u32 saved_kernel_esp;
 volatile int return_to_kernel;
+volatile int double_fault_repairs_stack;
 
 static u32 gdt[2 * 17] __attribute__((aligned(8)));
 static u32 idt[2 * 256] __attribute__((aligned(8)));
@@ -198,6 +199,16 @@ void double_fault_handler(u32 error) {
   print(" back-link=");
   print_hex(double_fault_tss[0] & 0xffff, 4);
   print("\n");
+  if (double_fault_repairs_stack) {
+    double_fault_repairs_stack = 0;
+    print("  cr2=");
+    print_hex(read_cr2(), 8);
+    print(" interrupted cs=");
+    print_hex(main_tss[19] & 0xffff, 4);
+    print("\n");
+    main_tss[1] = (u32)(interrupt_stack + sizeof interrupt_stack); /* repair ESP0; INT 0x80 restarts */
+    return;
+  }
   idt[0 * 2 + 1] |= 0x8000;          /* repair the #DE gate */
   main_tss[8] = resume_eip;          /* the interrupted task resumes after the faulting DIV */
 }
@@ -465,7 +476,12 @@ __attribute__((noinline)) static void user_code(void) {
 }
 
 static void test_rings(void) {
-  print("ring 3: syscall, out 0xe9 (I/O bitmap), call gate, sysenter, cli, int 0x30, in, supervisor page, int3, return\n");
+  /* Task switches load CR3 from the TSS and never save it: both TSSs need the tables in use. */
+  double_fault_tss[7] = read_cr3();
+  main_tss[7] = read_cr3();
+  double_fault_repairs_stack = 1;
+  main_tss[1] = 0x700ff0; /* ESP0 on a not-present page: the first INT 0x80 double-faults */
+  print("ring 3: #PF on the ring-0 stack during INT 0x80 -> #PF again -> #DF task; syscall, out 0xe9 (I/O bitmap), call gate, sysenter, cli, int 0x30, in, supervisor page, int3, return\n");
   enter_user(user_code, user_stack + sizeof user_stack);
   print("  back in ring 0\n");
 }
