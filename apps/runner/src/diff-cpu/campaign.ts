@@ -206,6 +206,7 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
         const differences = compareRecords(
           expected.subarray(offset, offset + RECORD_BYTES),
           ours.output.subarray(offset, offset + RECORD_BYTES),
+          sequence.tolerance,
         );
         if (differences.length > 0) {
           statistics.mismatched++;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COMPARED_FLAGS, Flag, generateSequence, INSTRUCTION_CLASSES, STATUS_FLAGS } from './generator.js';
-import { compareRecords, programSource, RECORD_BYTES } from './program.js';
+import { compareRecords, decodeExtended, programSource, RECORD_BYTES } from './program.js';
 
 describe('generateSequence', () => {
   it('is a pure function of (seed, index)', () => {
@@ -77,5 +77,28 @@ describe('programSource and compareRecords', () => {
       'window+2',
     ]);
     expect(compareRecords(expected, expected.slice())).toEqual([]);
+  });
+
+  it('decodes 80-bit extended values', () => {
+    const one = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f);
+    const minusThree = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0xc0, 0x00, 0xc0);
+    const infinity = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x7f);
+    const nan = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0xc0, 0xff, 0xff);
+    expect(decodeExtended(one)).toBe(1);
+    expect(decodeExtended(minusThree)).toBe(-3);
+    expect(decodeExtended(infinity)).toBe(Number.POSITIVE_INFINITY);
+    expect(decodeExtended(nan)).toBeNaN();
+  });
+
+  it('accepts last-bit differences of x87 registers only within the tolerance', () => {
+    const expected = new Uint8Array(RECORD_BYTES);
+    expected.set([0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f], 48); // st0 = 1.0
+    const close = expected.slice();
+    close[48] = 1; // 1 + 2^-63
+    const far = expected.slice();
+    far[54] = 1; // 1 + 2^-15
+    expect(compareRecords(expected, close)).toHaveLength(1);
+    expect(compareRecords(expected, close, 2 ** -40)).toEqual([]);
+    expect(compareRecords(expected, far, 2 ** -40).map((difference) => difference.field)).toEqual(['st0']);
   });
 });

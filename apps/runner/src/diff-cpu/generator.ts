@@ -53,6 +53,7 @@ export const INSTRUCTION_CLASSES = [
   'x87-arithmetic',
   'x87-load-store',
   'x87-compare',
+  'x87-transcendental',
 ] as const;
 
 /** One class of user-mode instructions. */
@@ -74,7 +75,17 @@ export interface GeneratedSequence {
   flagsMask: number;
   /** x87 status-word bits compared at the end (0 for integer sequences, which skip the x87 dump). */
   fpuStatusMask: number;
+  /**
+   * Relative tolerance for ST0..ST7 (transcendental instructions: qemu-i386 computes FSIN, FCOS,
+   * FPTAN and FSINCOS in host double precision, so only about 52 bits can agree). 0: exact.
+   */
+  tolerance: number;
 }
+
+/** Relative tolerance of the x87-transcendental class. */
+export const TRANSCENDENTAL_TOLERANCE = 2 ** -40;
+/** x87 status bits compared after transcendental instructions: IE, ZE, SF, C2 and TOP. */
+const FPU_TRANSCENDENTAL_STATUS = 0x1 | 0x4 | 0x40 | 0x400 | 0x3800;
 
 const REGISTERS_32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'] as const;
 const REGISTERS_16 = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di'] as const;
@@ -215,9 +226,11 @@ class SequenceBuilder {
       const override = this.setupOverrides.get(register);
       registerSetup.push(`mov ${REGISTERS_32[register]}, ${override ?? hex(this.values[register] ?? 0)}`);
     }
-    const fpuStatusMask = this.fpuUsed
+    const transcendental = this.instructionClass === 'x87-transcendental';
+    let fpuStatusMask = this.fpuUsed
       ? FPU_EXCEPTIONS | FPU_TOP | (this.fpuConditionsDefined ? FPU_CONDITIONS_023 : 0)
       : 0;
+    if (transcendental) fpuStatusMask = FPU_TRANSCENDENTAL_STATUS;
     return {
       index: this.sequenceIndex,
       instructionClass: this.instructionClass,
@@ -227,6 +240,7 @@ class SequenceBuilder {
       memory: this.memory,
       flagsMask: COMPARED_FLAGS & ~this.undefinedFlags,
       fpuStatusMask,
+      tolerance: transcendental ? TRANSCENDENTAL_TOLERANCE : 0,
     };
   }
 
@@ -397,6 +411,9 @@ class SequenceBuilder {
         return;
       case 'x87-compare':
         this.x87Compare();
+        return;
+      case 'x87-transcendental':
+        this.x87Transcendental();
         return;
     }
   }
@@ -1147,6 +1164,51 @@ class SequenceBuilder {
       }
     }
     this.fpuConditionsDefined = false;
+  }
+
+  /**
+   * FSIN/FCOS/FSINCOS/FPTAN on any loaded value, FPATAN, FYL2X, and F2XM1/FYL2XP1 only on
+   * arguments inside the ranges the SDM defines them for (|x| <= 1, |x| < 1 - sqrt(2)/2).
+   */
+  private x87Transcendental(): void {
+    const random = this.random;
+    this.fpuUsed = true;
+    const small = (): void => {
+      if (this.fpuDepth >= 7) this.fpuPop();
+      this.emit({ text: `fld qword ptr [small_table+${random.below(16) * 8}]` });
+      this.fpuDepth++;
+    };
+    const operation = random.pick([
+      'fsin',
+      'fcos',
+      'fsincos',
+      'fptan',
+      'fpatan',
+      'fyl2x',
+      'f2xm1',
+      'fyl2xp1',
+    ] as const);
+    switch (operation) {
+      case 'f2xm1':
+      case 'fyl2xp1':
+      case 'fsincos':
+      case 'fptan':
+        // FSINCOS/FPTAN push only for arguments below 2^63: keep the stack depth exact.
+        if (operation === 'fyl2xp1') this.fpuEnsure(1);
+        small();
+        break;
+      case 'fpatan':
+      case 'fyl2x':
+        this.fpuEnsure(2);
+        break;
+      default:
+        if (random.chance(0.5)) small();
+        else this.fpuEnsure(1);
+    }
+    if ((operation === 'fsincos' || operation === 'fptan') && this.fpuDepth >= 8) this.fpuPop();
+    this.emit({ text: operation });
+    if (operation === 'fsincos' || operation === 'fptan') this.fpuDepth++;
+    if (operation === 'fpatan' || operation === 'fyl2x' || operation === 'fyl2xp1') this.fpuDepth--;
   }
 
   private x87Compare(): void {
