@@ -4,6 +4,7 @@
  */
 
 import type { CliIo } from './cli-io.js';
+import { runBootCommand } from './commands/boot.js';
 import { runRomCommand } from './commands/rom.js';
 import { runUserCommand } from './commands/user.js';
 
@@ -27,7 +28,7 @@ export const COMMANDS: readonly CommandDescription[] = [
     name: 'boot',
     usage: 'openvmi boot -kernel FILE [-initrd FILE] [-append CMDLINE] [-m MB] [--backend NAME]',
     summary: 'boot a kernel (Linux bzImage or multiboot ELF) on the PC with a VMI backend',
-    pendingIssue: 4,
+    run: runBootCommand,
   },
   {
     name: 'user',

@@ -1,0 +1,347 @@
+/**
+ * `openvmi boot`: builds a PC from QEMU-style options and runs it. Argument parsing
+ * (`parseBootArguments`) and the run loop (`runMachine`) are separate so tests drive the library.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import type { CliIo } from '../cli-io.js';
+import { LoaderError } from '../loaders/guest-ram.js';
+import { BACKEND_NAMES, type BackendName, type MachineConfig } from '../machine/machine-config.js';
+import { createMachine, type Machine, type MachineStop } from '../machine/pc-machine.js';
+
+/** Usage text of `openvmi boot`. */
+export const BOOT_USAGE = `Usage: openvmi boot -kernel FILE [options]
+       openvmi boot -bios FILE [options]
+
+Boots a Linux bzImage (boot protocol 2.02+, entered at its 32-bit entry with no BIOS) or a
+multiboot v1 kernel on the OpenVMI PC, with COM1 on standard input/output.
+
+Options (QEMU's spelling):
+  -kernel FILE            Linux bzImage or multiboot v1 ELF
+  -initrd FILE            initial RAM disk (Linux)
+  -append CMDLINE         kernel command line
+  -m MB                   RAM in MiB (default 128)
+  -bios FILE              raw firmware mapped below 1 MiB and 4 GiB; start at the reset vector
+  -serial stdio|none      COM1 (default stdio)
+  -debugcon stdio|file:PATH   the port 0xE9 debug console
+  -device isa-debug-exit  a write of v to port 0xF4 ends the run with status (v << 1) | 1
+  -no-reboot              a guest reset ends the run (status 0)
+  --backend NAME          VMI backend: ${BACKEND_NAMES.join(', ')} (default none)
+  --deterministic         virtual time from retired instructions: the same run every time
+  --max-instructions N    stop after N instructions (status 124)
+  --stats                 print instructions, MIPS and wall time at exit
+  -nographic, -display none, -monitor none   accepted for QEMU compatibility (no effect)
+
+Typing goes to COM1 (raw mode on a terminal); Ctrl-A x quits, as in QEMU.
+Exit status: 0 on power-off (ACPI S5) or, with -no-reboot, reset; 1 on a triple fault or a CPU
+halted with interrupts off; the isa-debug-exit status; 124 at --max-instructions.
+`;
+
+/** Parsed options of `openvmi boot`, before files are read. */
+export interface BootOptions {
+  kernel?: string;
+  initrd?: string;
+  bios?: string;
+  append: string;
+  memoryMiB: number;
+  serial: 'stdio' | 'none';
+  debugcon?: { kind: 'stdio' } | { kind: 'file'; path: string };
+  isaDebugExit: boolean;
+  noReboot: boolean;
+  backend: BackendName;
+  deterministic: boolean;
+  maxInstructions: number;
+  stats: boolean;
+}
+
+/** A command-line error: the message says what is wrong. */
+export class BootUsageError extends Error {
+  override name = 'BootUsageError';
+}
+
+/** Parses `openvmi boot` arguments. @throws BootUsageError. */
+export function parseBootArguments(argv: readonly string[]): BootOptions {
+  const options: BootOptions = {
+    append: '',
+    memoryMiB: 128,
+    serial: 'stdio',
+    isaDebugExit: false,
+    noReboot: false,
+    backend: 'none',
+    deterministic: false,
+    maxInstructions: 0,
+    stats: false,
+  };
+  for (let index = 0; index < argv.length; index++) {
+    const argument = argv[index];
+    const value = (): string => {
+      const next = argv[++index];
+      if (next === undefined) throw new BootUsageError(`${argument} needs a value`);
+      return next;
+    };
+    switch (
+      argument.startsWith('--') && argument.includes('=')
+        ? argument.slice(0, argument.indexOf('='))
+        : argument
+    ) {
+      case '-kernel':
+        options.kernel = value();
+        break;
+      case '-initrd':
+        options.initrd = value();
+        break;
+      case '-append':
+        options.append = value();
+        break;
+      case '-bios':
+        options.bios = value();
+        break;
+      case '-m': {
+        const text = value().replace(/[mM]$/, '');
+        const megabytes = Number(text);
+        if (!Number.isInteger(megabytes) || megabytes < 4)
+          throw new BootUsageError(`-m takes a size in MiB, got ${text}`);
+        options.memoryMiB = megabytes;
+        break;
+      }
+      case '-serial': {
+        const serial = value();
+        if (serial !== 'stdio' && serial !== 'none')
+          throw new BootUsageError(`-serial ${serial} is not supported (stdio, none)`);
+        options.serial = serial;
+        break;
+      }
+      case '-debugcon': {
+        const target = value();
+        if (target === 'stdio') options.debugcon = { kind: 'stdio' };
+        else if (target.startsWith('file:') && target.length > 5)
+          options.debugcon = { kind: 'file', path: target.slice(5) };
+        else throw new BootUsageError(`-debugcon ${target} is not supported (stdio, file:PATH)`);
+        break;
+      }
+      case '-device': {
+        const device = value();
+        if (!/^isa-debug-exit(,iobase=0xf4)?(,iosize=0x0?[14])?$/i.test(device)) {
+          throw new BootUsageError(`-device ${device} is not supported (only isa-debug-exit at 0xF4)`);
+        }
+        options.isaDebugExit = true;
+        break;
+      }
+      case '-no-reboot':
+        options.noReboot = true;
+        break;
+      case '--backend': {
+        const name = argument.includes('=') ? argument.slice(argument.indexOf('=') + 1) : value();
+        if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
+          throw new BootUsageError(`unknown backend "${name}" (known: ${BACKEND_NAMES.join(', ')})`);
+        }
+        options.backend = name as BackendName;
+        break;
+      }
+      case '--deterministic':
+        options.deterministic = true;
+        break;
+      case '--max-instructions': {
+        const text = argument.includes('=') ? argument.slice(argument.indexOf('=') + 1) : value();
+        const count = Number(text);
+        if (!Number.isSafeInteger(count) || count <= 0)
+          throw new BootUsageError(`--max-instructions takes a positive count`);
+        options.maxInstructions = count;
+        break;
+      }
+      case '--stats':
+        options.stats = true;
+        break;
+      case '-nographic':
+        break;
+      case '-display':
+      case '-monitor':
+        if (value() !== 'none') throw new BootUsageError(`${argument} supports only "none"`);
+        break;
+      default:
+        throw new BootUsageError(`unknown option ${argument}`);
+    }
+  }
+  if (options.kernel === undefined && options.bios === undefined)
+    throw new BootUsageError('give -kernel FILE or -bios FILE');
+  if (options.kernel !== undefined && options.bios !== undefined)
+    throw new BootUsageError('-kernel and -bios exclude each other');
+  return options;
+}
+
+/** Exit status of a stop, and the message to print (if any). */
+export function describeStop(stop: MachineStop, noReboot: boolean): { status: number; message?: string } {
+  switch (stop.kind) {
+    case 'power-off':
+      return { status: 0 };
+    case 'reset':
+      return noReboot
+        ? { status: 0 }
+        : { status: 0, message: 'guest reset (reboot is not implemented: stopping)' };
+    case 'debug-exit':
+      return { status: stop.status };
+    case 'triple-fault':
+      return { status: 1, message: 'triple fault: the CPU shut down' };
+    case 'halted-with-interrupts-off':
+      return { status: 1, message: 'the CPU halted with interrupts disabled: nothing can wake it' };
+    case 'idle-forever':
+      return { status: 1, message: 'the CPU halted with no timer armed and no input: nothing can wake it' };
+    case 'instruction-limit':
+      return { status: 124, message: 'stopped at --max-instructions' };
+    case 'backend-stop':
+      return { status: 1, message: `backend stopped the machine: ${stop.reason}` };
+    case 'host-request':
+      return { status: 0 };
+  }
+}
+
+/** Instructions per slice between host event checks. */
+const SLICE_INSTRUCTIONS = 2_000_000;
+
+/**
+ * Runs `machine` until it stops, yielding to the host event loop between slices so input
+ * arrives. Returns the stop.
+ */
+export async function runMachine(machine: Machine, options: { realTime: boolean }): Promise<MachineStop> {
+  let lastYield = performance.now();
+  for (;;) {
+    const stop = machine.runSlice(SLICE_INSTRUCTIONS);
+    if (stop !== undefined) return stop;
+    const wall = performance.now();
+    if (options.realTime && machine.cpu.halted) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      lastYield = performance.now();
+    } else if (wall - lastYield > 20) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
+  }
+}
+
+/** Runs `openvmi boot`. */
+export async function runBootCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(BOOT_USAGE);
+    return 0;
+  }
+  let options: BootOptions;
+  try {
+    options = parseBootArguments(argv);
+  } catch (error) {
+    if (error instanceof BootUsageError) {
+      io.stderr(`openvmi boot: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const read = async (path: string | undefined, what: string) => {
+    if (path === undefined) return undefined;
+    try {
+      return new Uint8Array(await readFile(path));
+    } catch (error) {
+      throw new LoaderError(
+        `cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
+    }
+  };
+  const writeBytes = io.stdoutBytes ?? ((bytes: Uint8Array) => io.stdout(String.fromCharCode(...bytes)));
+  const serialBuffer: number[] = [];
+  const flushSerial = () => {
+    if (serialBuffer.length === 0) return;
+    writeBytes(Uint8Array.from(serialBuffer));
+    serialBuffer.length = 0;
+  };
+  const debugconBytes: number[] = [];
+  let machine: Machine;
+  try {
+    const config: MachineConfig = {
+      memoryMiB: options.memoryMiB,
+      kernel: await read(options.kernel, 'kernel'),
+      initrd: await read(options.initrd, 'initrd'),
+      bios: await read(options.bios, 'firmware'),
+      commandLine: options.append,
+      backend: options.backend,
+      deterministic: options.deterministic,
+      maxInstructions: options.maxInstructions,
+      noReboot: options.noReboot,
+      isaDebugExit: options.isaDebugExit,
+      serialOutput:
+        options.serial === 'stdio'
+          ? (byte) => {
+              serialBuffer.push(byte);
+              if (byte === 0x0a || serialBuffer.length >= 4096) flushSerial();
+            }
+          : () => {},
+      debugConsoleOutput:
+        options.debugcon === undefined
+          ? undefined
+          : options.debugcon.kind === 'stdio'
+            ? (byte) => writeBytes(Uint8Array.of(byte))
+            : (byte) => {
+                if (debugconBytes.length < 64 << 20) debugconBytes.push(byte);
+              },
+      hostClockNs: () => Number(process.hrtime.bigint()),
+      epochMs: Date.now(),
+    };
+    machine = createMachine(config);
+  } catch (error) {
+    if (error instanceof LoaderError || error instanceof RangeError) {
+      io.stderr(`openvmi boot: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+
+  const input = io.stdin;
+  let sawCtrlA = false;
+  const wasRaw = input?.isTTY === true;
+  if (input !== undefined && options.serial === 'stdio') {
+    if (wasRaw) input.setRawMode?.(true);
+    input.on('data', (chunk) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
+      const forward: number[] = [];
+      for (const byte of bytes) {
+        if (sawCtrlA) {
+          sawCtrlA = false;
+          if (byte === 0x78 /* x */) {
+            machine.requestStop();
+            return;
+          }
+          if (byte !== 0x01) forward.push(0x01);
+        } else if (byte === 0x01 /* Ctrl-A */) {
+          sawCtrlA = true;
+          continue;
+        }
+        forward.push(byte);
+      }
+      machine.com1.receive(forward);
+    });
+    input.on('end', () => {});
+    input.resume();
+  }
+
+  const started = performance.now();
+  let stop: MachineStop;
+  try {
+    stop = await runMachine(machine, { realTime: !options.deterministic });
+  } finally {
+    flushSerial();
+    if (input !== undefined && options.serial === 'stdio') {
+      if (wasRaw) input.setRawMode?.(false);
+      input.removeAllListeners('data');
+      input.removeAllListeners('end');
+      input.pause();
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  if (options.debugcon?.kind === 'file')
+    await writeFile(options.debugcon.path, Uint8Array.from(debugconBytes));
+  const outcome = describeStop(stop, options.noReboot);
+  if (outcome.message !== undefined) io.stderr(`openvmi boot: ${outcome.message}\n`);
+  if (options.stats) {
+    const { instructions } = machine.statistics();
+    io.stderr(
+      `openvmi boot: ${instructions} instructions in ${seconds.toFixed(3)} s wall (${(instructions / seconds / 1e6).toFixed(1)} MIPS)\n`,
+    );
+  }
+  return outcome.status;
+}

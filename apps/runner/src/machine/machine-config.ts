@@ -1,0 +1,51 @@
+/**
+ * The plain description of a machine to build. `cli.ts` turns argv into one; tests build it
+ * directly (the rust-vmm vmm-reference shape: a library plus a thin CLI).
+ */
+
+/** Names of the VMI backends `openvmi boot` can attach. */
+export type BackendName = 'none' | 'vmi-native';
+
+/** Every backend name, for argument checking and help. */
+export const BACKEND_NAMES: readonly BackendName[] = ['none', 'vmi-native'];
+
+/** A machine to build. */
+export interface MachineConfig {
+  /** RAM in MiB (QEMU's `-m`). */
+  memoryMiB: number;
+  /** Kernel image bytes: a Linux bzImage or a multiboot v1 kernel. */
+  kernel?: Uint8Array;
+  /** Initial RAM disk bytes (Linux only). */
+  initrd?: Uint8Array;
+  /** Kernel command line. */
+  commandLine: string;
+  /** Firmware image mapped at the top of the first MiB and below 4 GiB (`-bios`). */
+  bios?: Uint8Array;
+  /** The VMI backend. */
+  backend: BackendName;
+  /**
+   * Deterministic mode: virtual time advances with retired instructions only, so a run is
+   * exactly repeatable. Otherwise virtual time follows the host clock.
+   */
+  deterministic: boolean;
+  /** Stop after this many guest instructions (0 = no limit). */
+  maxInstructions: number;
+  /** With `noReboot`, a guest reset ends the run (status 0) instead of rebooting. */
+  noReboot: boolean;
+  /** Whether the isa-debug-exit device is present at port 0xF4. */
+  isaDebugExit: boolean;
+  /** Where COM1 output goes. */
+  serialOutput: (byte: number) => void;
+  /** Where the 0xE9 debug console output goes (absent: the device is not fitted). */
+  debugConsoleOutput?: (byte: number) => void;
+  /** Host nanoseconds since an arbitrary origin (real-time mode only). */
+  hostClockNs?: () => number;
+  /** Unix time in milliseconds the RTC starts from; deterministic runs use a fixed epoch. */
+  epochMs?: number;
+}
+
+/** Fixed wall-clock start of deterministic runs: 2006-04-01 00:00:00 UTC (the VMI proposal's year). */
+export const DETERMINISTIC_EPOCH_MS = Date.UTC(2006, 3, 1);
+
+/** Virtual nanoseconds per retired instruction in deterministic mode (a 1000-MIPS virtual CPU). */
+export const NANOSECONDS_PER_INSTRUCTION = 1;
