@@ -50,12 +50,22 @@ export function buildSystemProgram(): string {
 }
 
 /** Builds test/system-programs/real-mode.S into a 64 KiB ROM image; returns its path. */
-export function buildRealModeRom(): string {
+export function buildRealModeRom(options: { tripleFault?: boolean } = {}): string {
   const output = mkdtempSync(join(tmpdir(), 'openvmi-rom-'));
   const object = join(output, 'real-mode.o');
   const rom = join(output, 'real-mode.bin');
   for (const [command, args] of [
-    ['gcc', ['-m32', '-c', join(programDirectory, 'real-mode.S'), '-o', object]],
+    [
+      'gcc',
+      [
+        '-m32',
+        ...(options.tripleFault ? ['-DTRIPLE_FAULT'] : []),
+        '-c',
+        join(programDirectory, 'real-mode.S'),
+        '-o',
+        object,
+      ],
+    ],
     ['ld', ['-m', 'elf_i386', '-Ttext', '0', '--oformat', 'binary', '-o', rom, object]],
   ] as const) {
     const result = spawnSync(command, [...args], { encoding: 'utf8' });

@@ -43,3 +43,15 @@ describe('real-mode ROM: OpenVMI against qemu-system-i386 (-bios)', () => {
     expect(runRomOnBoard(rom).console).toBe(qemu.console);
   });
 });
+
+describe('shutdown: OpenVMI against qemu-system-i386', () => {
+  it.runIf(hasCommand('gcc') && hasCommand('qemu-system-i386'))('both stop at the triple fault', () => {
+    const rom = buildRealModeRom({ tripleFault: true });
+    onTestFinished(() => rmSync(dirname(rom), { recursive: true, force: true }));
+    const qemu = runRomOnQemu(rom);
+    expect(qemu.status).toBe(0); // -no-reboot: a triple fault ends QEMU without the exit device
+    const ours = runRomOnBoard(rom);
+    expect(ours.console).toBe(qemu.console);
+    expect(ours.reason).toBe('triple-fault');
+  });
+});

@@ -48,3 +48,16 @@ describe('real-mode ROM on the OpenVMI CPU', () => {
     },
   );
 });
+
+describe('shutdown', () => {
+  it.runIf(hasCommand('gcc') && hasCommand('ld'))(
+    'stops with triple-fault when #DF cannot be delivered',
+    () => {
+      const rom = buildRealModeRom({ tripleFault: true });
+      onTestFinished(() => rmSync(dirname(rom), { recursive: true, force: true }));
+      const run = runRomOnBoard(rom);
+      expect(run.reason).toBe('triple-fault');
+      expect(run.console).toBe('real mode\n');
+    },
+  );
+});

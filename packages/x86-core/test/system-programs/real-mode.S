@@ -14,6 +14,15 @@ _start:
         movw $0x7000, %sp
         movw $message_real, %si
         call print16
+#ifdef TRIPLE_FAULT
+        /* An empty IVT: INT 0x20 -> #GP -> #GP -> #DF -> #GP: shutdown. */
+        lidt %cs:empty_idt_pointer
+        int $0x20
+        movw $message_survived, %si
+        call print16
+1:      hlt
+        jmp 1b
+#endif
         movw $interrupt_0x60, 0x60 * 4
         movw $0xf000, 0x60 * 4 + 2
         movw $divide_handler, 0
@@ -191,8 +200,12 @@ gdt_end:
 gdt_pointer:
         .word gdt_end - gdt - 1
         .long 0xf0000 + gdt
+empty_idt_pointer:
+        .word 0
+        .long 0
 
 message_real:           .asciz "real mode\n"
+message_survived:       .asciz "no triple fault?\n"
 message_interrupt:      .asciz "  int 0x60: ax="
 message_space:          .asciz " from "
 message_colon:          .asciz ":"
