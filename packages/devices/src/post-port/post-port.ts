@@ -27,21 +27,25 @@ export class PostPort implements PortIo {
     return { version: 1, lastCode: 0, writes: 0 };
   }
 
+  /** Reads the last code written (offset 0); other offsets read all-ones. */
   read(offset: number, width: AccessWidth): number {
     if (offset !== 0) return width === 4 ? 0xffffffff : (1 << (width * 8)) - 1;
     return this.state.lastCode;
   }
 
+  /** Latches the low byte written at offset 0; other offsets are ignored. */
   write(offset: number, _width: AccessWidth, value: number): void {
     if (offset !== 0) return;
     this.state.lastCode = value & 0xff;
     this.state.writes++;
   }
 
+  /** Back to the power-on state. */
   reset(): void {
     this.state = PostPort.defaultState();
   }
 
+  /** A copy of the state. */
   getState(): PostPortState {
     return { ...this.state };
   }

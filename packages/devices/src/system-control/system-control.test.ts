@@ -51,12 +51,12 @@ describe('IsaDebugExit (port 0xF4)', () => {
 describe('DebugConsole (port 0xE9)', () => {
   it('sends written bytes to the sink and reads 0xE9', () => {
     const bytes: number[] = [];
-    const console = new DebugConsole({ output: (byte) => bytes.push(byte) });
-    console.write(0, 1, 0x41);
-    console.write(0, 2, 0x0a42);
+    const debugConsole = new DebugConsole({ output: (byte) => bytes.push(byte) });
+    debugConsole.write(0, 1, 0x41);
+    debugConsole.write(0, 2, 0x0a42);
     expect(bytes).toEqual([0x41, 0x42, 0x0a]);
-    expect(console.read(0, 1)).toBe(0xe9);
-    expect(console.read(1, 1)).toBe(0xff);
+    expect(debugConsole.read(0, 1)).toBe(0xe9);
+    expect(debugConsole.read(1, 1)).toBe(0xff);
   });
 });
 

@@ -65,6 +65,7 @@ export class SystemControlPortA {
     return (this.state.value & 0x02) !== 0;
   }
 
+  /** Reads the register (offset 0, one byte); anything else reads all-ones and is counted. */
   read(offset: number, width: AccessWidth): number {
     if (offset !== 0 || width !== 1) {
       this.state.invalidAccesses++;
@@ -73,6 +74,7 @@ export class SystemControlPortA {
     return this.state.value;
   }
 
+  /** Writes the register (offset 0, one byte); anything else is ignored and counted. */
   write(offset: number, width: AccessWidth, value: number): void {
     if (offset !== 0 || width !== 1) {
       this.state.invalidAccesses++;
@@ -87,12 +89,14 @@ export class SystemControlPortA {
     }
   }
 
+  /** Back to the power-on state (counters kept). */
   reset(): void {
     const before = this.a20Enabled();
     this.state = { ...SystemControlPortA.defaultState(this.initialA20), resets: this.state.resets };
     if (before !== this.a20Enabled()) this.onA20Change(this.a20Enabled());
   }
 
+  /** A copy of the state. */
   getState(): SystemControlPortAState {
     return { ...this.state };
   }
@@ -133,10 +137,12 @@ export class ResetControl {
     this.state = ResetControl.defaultState();
   }
 
+  /** Power-on state. */
   static defaultState(): ResetControlState {
     return { version: 1, value: 0, resets: 0, invalidAccesses: 0 };
   }
 
+  /** Reads the register (offset 0, one byte); anything else reads all-ones and is counted. */
   read(offset: number, width: AccessWidth): number {
     if (offset !== 0 || width !== 1) {
       this.state.invalidAccesses++;
@@ -145,6 +151,7 @@ export class ResetControl {
     return this.state.value;
   }
 
+  /** Writes the register (offset 0, one byte); anything else is ignored and counted. */
   write(offset: number, width: AccessWidth, value: number): void {
     if (offset !== 0 || width !== 1) {
       this.state.invalidAccesses++;
@@ -158,10 +165,12 @@ export class ResetControl {
     }
   }
 
+  /** Back to the power-on state (counters kept). */
   reset(): void {
     this.state = { ...ResetControl.defaultState(), resets: this.state.resets };
   }
 
+  /** A copy of the state. */
   getState(): ResetControlState {
     return { ...this.state };
   }
@@ -196,14 +205,17 @@ export class IsaDebugExit {
     this.state = IsaDebugExit.defaultState();
   }
 
+  /** Power-on state. */
   static defaultState(): IsaDebugExitState {
     return { version: 1, lastStatus: null, invalidAccesses: 0 };
   }
 
+  /** Reads all-ones: the device has nothing to read. */
   read(_offset: number, width: AccessWidth): number {
     return allOnes(width);
   }
 
+  /** A write of v at offset 0, of any width, ends the run with status (v << 1) | 1. */
   write(offset: number, width: AccessWidth, value: number): void {
     if (offset !== 0) {
       this.state.invalidAccesses++;
@@ -216,10 +228,12 @@ export class IsaDebugExit {
     this.onExit(status);
   }
 
+  /** Back to the power-on state (counters kept). */
   reset(): void {
     this.state = { ...IsaDebugExit.defaultState(), invalidAccesses: this.state.invalidAccesses };
   }
 
+  /** A copy of the state. */
   getState(): IsaDebugExitState {
     return { ...this.state };
   }
@@ -254,6 +268,7 @@ export class DebugConsole {
     this.state = DebugConsole.defaultState();
   }
 
+  /** Power-on state. */
   static defaultState(): DebugConsoleState {
     return { version: 1, bytesWritten: 0, invalidAccesses: 0 };
   }
@@ -279,8 +294,10 @@ export class DebugConsole {
     }
   }
 
+  /** Back to the power-on state (counters kept). */
   reset(): void {}
 
+  /** A copy of the state. */
   getState(): DebugConsoleState {
     return { ...this.state };
   }
@@ -288,12 +305,12 @@ export class DebugConsole {
   /** @throws TypeError on an unknown version. */
   static fromState(state: DebugConsoleState, options: DebugConsoleOptions = {}): DebugConsole {
     checkVersion(state, 1, 'DebugConsole');
-    const console = new DebugConsole(options);
-    console.state = {
+    const device = new DebugConsole(options);
+    device.state = {
       version: 1,
       bytesWritten: counterOf(state.bytesWritten),
       invalidAccesses: counterOf(state.invalidAccesses),
     };
-    return console;
+    return device;
   }
 }
