@@ -34,8 +34,8 @@ struct program_header {
  * a page that lies wholly inside the file part of the segment is not copied: the RAM file
  * system's own page is mapped, read-only, and copy-on-write when the segment is writable. So
  * every exec of a program runs the same physical text pages (which also spares an emulator
- * from decoding the program again each time). Pages with bss or shared between segments get
- * a private copy.
+ * from decoding the program again each time). Pages of writable segments that are partly
+ * file and partly bss, and pages two segments share, get a private copy.
  */
 static int load_segment(pte_t *directory, struct inode *ip, const struct program_header *ph)
 {
@@ -48,7 +48,10 @@ static int load_segment(pte_t *directory, struct inode *ip, const struct program
             return -ENOMEM;
         uint32_t file_offset = ph->offset + (va - ph->vaddr); /* meaningful when congruent */
         int whole_page_in_file = congruent && va >= ph->vaddr && va + PAGE_SIZE <= ph->vaddr + ph->filesz;
-        if ((*where & PTE_P) == 0 && whole_page_in_file) {
+        /* A read-only segment without bss may share its partial first and last pages too: the
+         * bytes around it are the file's neighbouring bytes, as with Linux's file mappings. */
+        int read_only_file_page = congruent && !writable && ph->filesz == ph->memsz;
+        if ((*where & PTE_P) == 0 && (whole_page_in_file || read_only_file_page)) {
             uint8_t *shared = ramfs_page(ip, file_offset);
             if (shared != NULL) {
                 page_reference(shared);
