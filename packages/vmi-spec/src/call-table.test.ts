@@ -148,3 +148,28 @@ describe('the VMI call table', () => {
     expect(fromV3).toEqual([49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 72]);
   });
 });
+
+describe('choices where the facts say UNVERIFIED (documented in README.md)', () => {
+  it('passes SetPxELong as EAX low, EDX high, ECX pointer, [ESP+4] flags', () => {
+    expect(vmiCall(39).arguments.map((argument) => [argument.name, argument.location])).toEqual([
+      ['pte_low', { kind: 'register', register: 'eax' }],
+      ['pte_high', { kind: 'register', register: 'edx' }],
+      ['pointer', { kind: 'register', register: 'ecx' }],
+      ['flags', { kind: 'stack', offset: 4 }],
+    ]);
+  });
+
+  it('converts addresses in EAX for MachineToPhysical and PhysicalToMachine', () => {
+    for (const number of [42, 43]) {
+      expect(vmiCall(number).arguments.map((argument) => argument.location)).toEqual([
+        { kind: 'register', register: 'eax' },
+      ]);
+      expect(vmiCall(number).result.kind).toBe('eax');
+    }
+  });
+
+  it('defines no arguments for SetCallbacks', () => {
+    expect(vmiCall(72).arguments).toEqual([]);
+    expect(vmiCall(72).note).toContain('UNVERIFIED');
+  });
+});

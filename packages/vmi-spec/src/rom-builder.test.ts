@@ -269,3 +269,14 @@ describe('formatRelocation', () => {
     ).toBe('73 SetLazyMode       nop  -');
   });
 });
+
+describe('builder defaults where the facts say UNVERIFIED', () => {
+  it('writes jump_slots 0, virtual_top 0 unless asked, API minor 0 and license "GPL v2"', () => {
+    const header = decodeStruct(ROM_HEADER_LAYOUT, buildVmiRom(mixed).image);
+    expect([header.jumpSlots, header.virtualTop, header.apiVersionMinor]).toEqual([0, 0, 0]);
+    const hole = decodeStruct(ROM_HEADER_LAYOUT, buildVmiRom({ ...mixed, virtualTop: 0xfc000000 }).image);
+    expect(hole.virtualTop).toBe(0xfc000000);
+    expect(validateVmiRom(buildVmiRom({ ...mixed, license: 'GPL' }).image).license).toBe('GPL');
+    expect(() => buildVmiRom({ ...mixed, license: 'BSD' })).toThrow(/license "BSD"/);
+  });
+});
