@@ -274,7 +274,8 @@ export function decodeExtended(bytes: Uint8Array): number {
   const signAndExponent = view.getUint16(8, true);
   const sign = signAndExponent & 0x8000 ? -1 : 1;
   const exponent = signAndExponent & 0x7fff;
-  if (exponent === 0x7fff) return significand << 1n === 0n ? sign * Number.POSITIVE_INFINITY : Number.NaN;
+  if (exponent === 0x7fff)
+    return (significand & 0x7fffffffffffffffn) === 0n ? sign * Number.POSITIVE_INFINITY : Number.NaN;
   return sign * Number(significand) * 2 ** (Math.max(exponent, 1) - 16383 - 63);
 }
 
