@@ -286,9 +286,7 @@ export function farReturn(cpu: SystemCpu, operandSize: number, popBytes: number)
   const newEip = maskOffset(stack.peek(operandSize, 0), operandSize);
   const newCs = stack.peek(operandSize, operandSize) & 0xffff;
   if (isRealOrVirtual8086(cpu)) {
-    if (newEip > cpu.segmentLimit[SegmentRegister.Cs] && !isProtectedMode(cpu)) {
-      throw new GuestFault(Vector.GeneralProtection, 0);
-    }
+    if (newEip > cpu.segmentLimit[SegmentRegister.Cs]) throw new GuestFault(Vector.GeneralProtection, 0);
     stack.skip(operandSize * 2 + popBytes);
     cpu.registers32[4] = stack.esp;
     loadRealModeSegment(cpu, SegmentRegister.Cs, newCs);

@@ -344,7 +344,7 @@ export function interruptReturn(cpu: SystemCpu, operandSize: number): void {
     const eip = stack.pop(operandSize);
     const cs = stack.pop(operandSize) & 0xffff;
     const popped = stack.pop(operandSize);
-    if (operandSize === 2 && eip > cpu.segmentLimit[SegmentRegister.Cs]) throw new GuestFault(13, 0);
+    if (eip > cpu.segmentLimit[SegmentRegister.Cs]) throw new GuestFault(Vector.GeneralProtection, 0);
     cpu.registers32[4] = stack.esp;
     loadRealModeSegment(cpu, SegmentRegister.Cs, cs);
     cpu.eip = eip;
