@@ -46,7 +46,7 @@ volatile u32 saved_kernel_esp;
 volatile int return_to_kernel;
 volatile int double_fault_repairs_stack;
 
-static u32 gdt[2 * 17] __attribute__((aligned(8)));
+static u32 gdt[2 * 18] __attribute__((aligned(8)));
 static u32 idt[2 * 256] __attribute__((aligned(8)));
 static u32 main_tss[26 + 2048 + 1] __attribute__((aligned(16)));
 static u32 double_fault_tss[26] __attribute__((aligned(16)));
@@ -251,6 +251,20 @@ static void test_exceptions(void) {
   EXPECT("movw $0x50, %%ax\n\tmovw %%ax, %%ds");
   print("general protection (load SS with a read-only data segment)\n");
   EXPECT("movw $0x48, %%ax\n\tmovw %%ax, %%ss");
+  print("segment not present (far jump to a not-present code segment)\n");
+  EXPECT("ljmp $0x88, $0");
+  print("general protection (far jump to a data segment)\n");
+  EXPECT("ljmp $0x10, $0");
+  print("segment not present (INT n through a not-present gate)\n");
+  idt[0x31 * 2] = idt[0x30 * 2];
+  idt[0x31 * 2 + 1] = idt[0x30 * 2 + 1] & ~0x8000u;
+  EXPECT("int $0x31");
+  print("general protection (INT n through a gate beyond the IDT limit)\n");
+  idt_descriptor.limit = 0x100 * 8 - 1 - 8 * 0x80;
+  __asm__ volatile("lidt %0" ::"m"(idt_descriptor));
+  EXPECT("int $0x90");
+  idt_descriptor.limit = sizeof idt - 1;
+  __asm__ volatile("lidt %0" ::"m"(idt_descriptor));
   print("double fault through a task gate (#DE gate not present)\n");
   idt[0 * 2 + 1] &= ~0x8000u;
   EXPECT("xorl %%ecx, %%ecx\n\tdivl %%ecx");
@@ -519,6 +533,7 @@ void test_main(void) {
   set_segment(12, (u32)worker_tss, 0x67, 0x89, 0);
   set_segment(15, 0, 0xfffff, 0x9e, 0xc); /* conforming code, DPL 0 */
   set_segment(16, (u32)ldt, sizeof ldt - 1, 0x82, 0); /* LDT */
+  set_segment(17, 0, 0xfffff, 0x1a, 0xc);             /* code, not present */
   gdt[13 * 2] = 0x60 << 16; /* task gate to the worker TSS */
   gdt[13 * 2 + 1] = 0x8500;
   gdt[11 * 2] = (0x08 << 16) | ((u32)call_gate_target & 0xffff); /* call gate, DPL 3, 1 parameter */
