@@ -330,6 +330,9 @@ export function buildOracle(): string {
     '-ffreestanding',
     '-fno-pic',
     '-fno-stack-protector',
+    // Linked low so that the CPU-level test can load it into a small flat memory.
+    '-Wl,-Ttext-segment=0x400000',
+    '-Wl,--build-id=none',
     '-o',
     binary,
     source,
@@ -440,4 +443,31 @@ export function ulpDistance(first: [number, bigint], second: [number, bigint]): 
   const difference = (valueA << BigInt(exponentA - low)) - (valueB << BigInt(exponentB - low));
   const magnitude = difference < 0n ? -difference : difference;
   return Number(magnitude) / 2 ** (high - low);
+}
+
+/**
+ * Byte ranges of a result record that an operation defines: [start, end) pairs. The status word
+ * is always included; registers the operation leaves empty are not (QEMU stores stale contents
+ * for FSTP of an empty register, we store the default NaN, as the x87 does).
+ */
+export function relevantRanges(operation: Operation): Array<[number, number]> {
+  const status: [number, number] = [30, 32];
+  switch (operation.output) {
+    case 'st0':
+      return [[0, 10], status];
+    case 'st0st1':
+      return [[0, 20], status];
+    case 'mem2':
+      return [[20, 22], status];
+    case 'mem4':
+      return [[20, 24], status];
+    case 'mem8':
+      return [[20, 28], status];
+    case 'mem10':
+      return [[20, 30], status];
+    case 'environment':
+      return [[36, 48], status];
+    default:
+      return [status];
+  }
 }
