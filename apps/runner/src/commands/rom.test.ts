@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildVmiNativeRom } from '@openvmi/vmi-native';
-import { VmiSpecError } from '@openvmi/vmi-spec';
+import { fixOptionRomChecksum, VmiSpecError } from '@openvmi/vmi-spec';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildBackendRom, describeRom, parseRomArguments, RomUsageError, runRomCommand } from './rom.js';
@@ -111,6 +111,15 @@ describe('openvmi rom', () => {
     const result = await run('--inspect', big);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('larger than the 131072-byte option-ROM window');
+  });
+
+  it('describes a valid ROM whose table cannot be read without running it, and says so', () => {
+    const image = buildVmiNativeRom().image.slice();
+    image[0x20] = 0; // drop the "OVRT" descriptor
+    fixOptionRomChecksum(image, image.length - 1);
+    const text = describeRom(image);
+    expect(text).toContain('checksum ok');
+    expect(text).toContain('relocation table: not shown (no OpenVMI relocation-table descriptor');
   });
 
   it('builds only known backends', () => {
