@@ -32,7 +32,6 @@ export function buildSystemProgram(): string {
     '-nostdlib',
     '-O2',
     '-Wall',
-    '-Werror',
     '-fno-asynchronous-unwind-tables',
   ];
   const run = (command: string, args: string[]) => {
