@@ -2,24 +2,13 @@
  * The chips wired as a PC board would wire them (no CPU): interrupts travel from the PIT and
  * a UART through the 8259 pair or the I/O APIC and local APIC to an `acknowledge()`.
  */
-import type { IrqLine } from '@openvmi/x86-core';
 import { describe, expect, it } from 'vitest';
 import { I8254Pit } from './i8254-pit/i8254-pit.js';
 import { I8259Pic } from './i8259-pic/i8259-pic.js';
 import { IoApic } from './io-apic/io-apic.js';
+import { fanOutIrqLine as fanOut } from './irq-lines/irq-lines.js';
 import { LocalApic } from './local-apic/local-apic.js';
 import { Uart16550 } from './uart-16550/uart-16550.js';
-
-function fanOut(...lines: IrqLine[]): IrqLine {
-  return {
-    raise: () => {
-      for (const line of lines) line.raise();
-    },
-    lower: () => {
-      for (const line of lines) line.lower();
-    },
-  };
-}
 
 function board() {
   const clock = {

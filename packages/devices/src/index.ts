@@ -7,6 +7,7 @@ export * from './i8042/i8042.js';
 export * from './i8254-pit/i8254-pit.js';
 export * from './i8259-pic/i8259-pic.js';
 export * from './io-apic/io-apic.js';
+export * from './irq-lines/irq-lines.js';
 export * from './local-apic/local-apic.js';
 export * from './mc146818-rtc/mc146818-rtc.js';
 export * from './pci/pci.js';
