@@ -3,7 +3,7 @@
  * and with the vmi-native option ROM, pass all of its self-tests and complete the benchmark
  * suite both ways. Iteration counts are kept small so that each run takes seconds.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -179,6 +179,38 @@ describe('the built guest kernel', () => {
       expect(run.output).toContain('SELFTEST PASS preemption-and-kill');
       expect(run.output).toMatch(/SELFTEST DONE passed=\d+ failed=0/);
       expect(run.status).toBe(1);
+    },
+    60_000,
+  );
+
+  it.runIf(hasQemu)(
+    'runs commands typed into the interactive shell',
+    async () => {
+      const qemu = spawn('qemu-system-i386', [
+        ...['-display', 'none', '-no-reboot', '-net', 'none', '-monitor', 'none', '-m', '128'],
+        ...['-serial', 'stdio', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
+        ...['-kernel', imagePath, '-append', 'guest.run=sh'],
+      ]);
+      const timer = setTimeout(() => qemu.kill('SIGKILL'), 50_000);
+      let output = '';
+      const typed: string[] = [];
+      // Type each line only when the prompt asks for it: the UART drops what arrives earlier.
+      const lines = ['hello typed\r', 'exit 3\r'];
+      qemu.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString('latin1');
+        const prompts = output.split('$ ').length - 1;
+        if (prompts > typed.length && typed.length < lines.length) {
+          const line = lines[typed.length] ?? '';
+          typed.push(line);
+          qemu.stdin.write(line);
+        }
+      });
+      const status = await new Promise<number | null>((resolve) => qemu.on('exit', (code) => resolve(code)));
+      clearTimeout(timer);
+      // Once echoed by the console, once printed by /bin/hello from its argument.
+      expect(output.split('hello typed').length - 1).toBe(2);
+      expect(output).toContain('init: sh exited with status 3');
+      expect(status).toBe(3); // init failed one program: (1 << 1) | 1
     },
     60_000,
   );
