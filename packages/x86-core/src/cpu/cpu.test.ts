@@ -118,6 +118,30 @@ describe('execution engine', () => {
     expect(cpu.readRegister(Register.Edx)).toBe(1); // inc edx ran, not the cached mov eax, 1
   });
 
+  it('self-modifying code in the same page: a patched, already linked instruction is re-decoded', () => {
+    // mov ecx, 2 ; L: nop ; X: inc eax ; mov byte [X], 0x43 (inc ebx) ; loop L
+    const run = runProgram([0xb9, ...dword(2), 0x90, 0x40, 0xc6, 0x05, ...dword(0x1006), 0x43, 0xe2, 0xf5]);
+    expect(run.eax).toBe(1);
+    expect(run.ebx).toBe(1);
+  });
+
+  it('a host write over linked code takes effect on the next run', () => {
+    const memory = new PhysicalMemory({ ramBytes: 1 << 20 });
+    const cpu = new Cpu({ memory, ports: new PortBus() });
+    cpu.enterFlatProtectedMode({ cpl: 0 });
+    memory.writeBytes(0x1000, Uint8Array.from([0x90, 0x40, 0x90, 0xcd, 0x80])); // nop ; inc eax ; nop ; int 0x80
+    cpu.intercepts.softwareInterrupts.add(0x80);
+    for (let round = 0; round < 2; round++) {
+      cpu.eip = 0x1000;
+      cpu.run(10);
+    }
+    memory.write8(0x1001, 0x43); // inc ebx
+    cpu.eip = 0x1000;
+    cpu.run(10);
+    expect(cpu.readRegister(Register.Eax)).toBe(2);
+    expect(cpu.readRegister(Register.Ebx)).toBe(1);
+  });
+
   it('an instruction crossing a page boundary decodes and runs', () => {
     // mov eax, 0x11223344 placed at 0x1ffe so its immediate spans two pages
     const memory = new PhysicalMemory({ ramBytes: 1 << 20 });

@@ -766,21 +766,36 @@ export class Cpu {
       let executed = 0;
       try {
         const segmentBase = this.segmentBase;
+        // The previous instruction and the EIP it falls through to: when execution continues
+        // sequentially inside the same page and nothing invalidated the fetch state, its `next`
+        // link replaces the cache lookup.
+        let previous: Instruction | null = null;
+        let fallThrough = -1;
         while (this.chunkRemaining > 0) {
           this.chunkRemaining--;
           const start = this.eip;
           this.instructionStart = start;
           this.instructionStartEsp = registers[ESP];
-          const linear = (segmentBase[CS] + start) >>> 0;
-          if (linear >>> 12 !== this.fetchLinearPage) this.lookupFetchPage(linear);
-          const entries = this.fetchEntries;
-          let instruction = entries === null ? undefined : entries[linear & 0xfff];
-          if (instruction === undefined || instruction.codeSize32 !== this.codeSize32) {
-            instruction = decodeInstruction(this, linear);
-            if (entries !== null && !instruction.crossesPage) entries[linear & 0xfff] = instruction;
+          let instruction: Instruction | null = null;
+          if (previous !== null && start === fallThrough && this.fetchLinearPage !== -1)
+            instruction = previous.next;
+          if (instruction === null) {
+            const linear = (segmentBase[CS] + start) >>> 0;
+            if (linear >>> 12 !== this.fetchLinearPage) this.lookupFetchPage(linear);
+            const entries = this.fetchEntries;
+            let found = entries === null ? undefined : entries[linear & 0xfff];
+            if (found === undefined || found.codeSize32 !== this.codeSize32) {
+              found = decodeInstruction(this, linear);
+              if (entries !== null && !found.crossesPage) entries[linear & 0xfff] = found;
+            }
+            instruction = found;
+            if (previous !== null && start === fallThrough && entries !== null && !found.crossesPage)
+              previous.next = found;
           }
-          this.eip = ((start + instruction.length) & instruction.ipMask) >>> 0;
+          fallThrough = ((start + instruction.length) & instruction.ipMask) >>> 0;
+          this.eip = fallThrough;
           instruction.handler(this, instruction);
+          previous = instruction.linkable && this.fetchEntries !== null ? instruction : null;
           executed++;
         }
       } catch (error) {

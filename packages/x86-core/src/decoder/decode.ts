@@ -240,6 +240,7 @@ export function decodeInstruction(cpu: Cpu, linear: number): Instruction {
   if (lock && (entry.lock !== true || instruction.mod === 3)) instruction.handler = invalidOpcode;
   instruction.length = reader.length;
   instruction.crossesPage = (linear & 0xfff) + reader.length > 0x1000;
+  instruction.linkable = (linear & 0xfff) + reader.length < 0x1000;
   return instruction;
 }
 

@@ -68,6 +68,10 @@ export class Instruction {
   immediate2 = 0;
   /** The instruction crosses a page boundary (then it is not cached). */
   crossesPage = false;
+  /** The instruction and its fall-through successor start in the same page (it may be linked to it). */
+  linkable = false;
+  /** The decoded instruction that follows in the same physical page (set by the run loop), or null. */
+  next: Instruction | null = null;
 
   constructor(handler: InstructionHandler) {
     this.handler = handler;
