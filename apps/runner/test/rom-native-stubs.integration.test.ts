@@ -375,7 +375,7 @@ describe('vmi-native stubs on x86-core', () => {
           // String I/O: ECX and the buffer register advance exactly as the native instruction's.
           if (call.clobbers === 'string-io') expect(viaStub.registers).toEqual(expected.registers);
         }),
-        { numRuns: 25 },
+        { numRuns: 15 },
       );
     });
   }
@@ -437,7 +437,7 @@ describe('vmi-native stubs on x86-core', () => {
         expect(viaStub).toEqual(native);
         expect(viaStub.eflags & 0xfff).toBe(image & 0xfff);
       }),
-      { numRuns: 25 },
+      { numRuns: 15 },
     );
   });
 
@@ -463,7 +463,7 @@ describe('vmi-native stubs on x86-core', () => {
         });
         expect(viaStub.eflags & EFLAGS_IF).toBe(EFLAGS_IF);
       }),
-      { numRuns: 25 },
+      { numRuns: 15 },
     );
   });
 });
