@@ -132,6 +132,18 @@ describe('LocalApic', () => {
     expect(apic.nextDeadline(clock.time)).toBe(300);
   });
 
+  it('loses expirations that happen while the timer LVT is masked', () => {
+    const { apic, clock } = setup();
+    apic.write(DIVIDE, 4, 0xb);
+    apic.write(LVT_TIMER, 4, 0x10042); // masked, one-shot
+    apic.write(INITIAL_COUNT, 4, 100);
+    expect(apic.nextDeadline(0)).toBeNull();
+    clock.time = 500;
+    apic.write(LVT_TIMER, 4, 0x42); // unmask after the expiry
+    apic.advance(clock.time);
+    expect(apic.hasInterrupt()).toBe(false);
+  });
+
   it('sends fixed self-IPIs and reports illegal vectors in ESR', () => {
     const { apic } = setup();
     apic.write(ICR_LOW, 4, 0x40050); // shorthand self, fixed, vector 0x50

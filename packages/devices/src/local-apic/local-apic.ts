@@ -212,10 +212,10 @@ export class LocalApic implements MmioDevice, InterruptSource {
     return elapsed >= s.initialCount ? 0 : s.initialCount - elapsed;
   }
 
-  /** Virtual time (ns) of the next timer expiration, or null. */
+  /** Virtual time (ns) of the next timer expiration that would interrupt, or null (stopped or masked). */
   nextDeadline(now: number): number | null {
     const s = this.state;
-    if (s.initialCount === 0) return null;
+    if (s.initialCount === 0 || s.lvt[LvtIndex.Timer] & LVT_MASKED) return null;
     const next = s.timerExpirations + 1;
     if (!this.timerPeriodic() && next > 1) return null;
     const ticks = s.timerLoadTick + next * s.initialCount * this.divider();
@@ -430,6 +430,8 @@ export class LocalApic implements MmioDevice, InterruptSource {
       case 0x36:
       case 0x37: {
         const entry = index - 0x32;
+        // Expirations while the timer was masked are lost: account for them before unmasking.
+        if (entry === LvtIndex.Timer) this.advance(this.clock.now());
         let next = value & LVT_WRITE_MASKS[entry];
         if (!this.softwareEnabled()) next |= LVT_MASKED;
         if (entry === LvtIndex.Timer && ((next >> 17) & 3) === 2) next &= ~0x40000; // no TSC-deadline
