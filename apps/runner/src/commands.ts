@@ -4,6 +4,7 @@
  */
 
 import type { CliIo } from './cli-io.js';
+import { runBenchCommand } from './commands/bench.js';
 import { runBootCommand } from './commands/boot.js';
 import { runRomCommand } from './commands/rom.js';
 import { runUserCommand } from './commands/user.js';
@@ -46,7 +47,7 @@ export const COMMANDS: readonly CommandDescription[] = [
     name: 'bench',
     usage: 'openvmi bench [--backends none,vmi-native] [--runs N] [--json FILE] [--qemu]',
     summary: 'boot the guest benchmark suite per backend and print the overhead scoreboard',
-    pendingIssue: 5,
+    run: runBenchCommand,
   },
 ];
 
