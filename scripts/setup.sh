@@ -20,5 +20,5 @@ bash scripts/install-test-deps.sh
 pnpm build
 
 if [ "$run_main" -eq 1 ]; then
-  pnpm --silent openvmi
+  pnpm --silent openvmi bench --runs 1
 fi
