@@ -221,6 +221,23 @@ describe('I8254Pit', () => {
     expect(port61.read(0, 1) & 0x01).toBe(0x01);
   });
 
+  it('lets Linux quick_pit_calibrate read counter 2 MSB falling by one every 256 ticks', () => {
+    const { clock, pit, atTick } = setup();
+    const port61 = new Port61({ pit, clock });
+    port61.write(0, 1, (port61.read(0, 1) & ~0x02) | 0x01); // gate high, speaker off
+    pit.write(3, 1, 0xb0); // counter 2, LSB/MSB, mode 0, binary
+    pit.write(2, 1, 0xff);
+    pit.write(2, 1, 0xff);
+    const msbAt = (tick: number) => {
+      atTick(tick);
+      pit.read(2, 1); // LSB
+      return pit.read(2, 1); // MSB
+    };
+    expect(msbAt(1)).toBe(0xff);
+    expect(msbAt(256)).toBe(0xfe);
+    expect(msbAt(256 * 10 + 5)).toBe(0xf5);
+  });
+
   it('toggles the refresh bit of port 0x61 every 15.085 us and keeps bits 0-3 writable', () => {
     const { clock, pit } = setup();
     const port61 = new Port61({ pit, clock });
