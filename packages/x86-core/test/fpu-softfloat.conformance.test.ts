@@ -88,6 +88,8 @@ function compareRecord(
       return value(0) && value(10) ? undefined : 'ST0/ST1';
     case 'fsw':
       return undefined;
+    case 'save':
+      return bytes(48, 12) && bytes(76, 80) ? undefined : 'FSAVE image';
     case 'environment':
       // Control, status and tag words (FIP/FDP differ: QEMU does not track them in user mode).
       return bytes(36, 12) ? undefined : 'environment';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Fpu, type FpuHost, FpuOutcome } from '../../src/fpu/index.js';
 
 /** Size of one result record. */
-export const RESULT_BYTES = 64;
+export const RESULT_BYTES = 160;
 
 /** Which bytes of the result record an operation defines. */
 export type OutputKind =
@@ -43,7 +43,7 @@ export interface Operation {
   approximate?: boolean;
 }
 
-const OUT = 32; // our emulated memory: record at 0..31, result at 32..95
+const OUT = 32; // our emulated memory: record at 0..31, result at 32..191
 const reg = (opcode: number, modrm: number): [number, number, number] => [opcode, modrm, 0];
 const mem = (opcode: number, digit: number, address: number): [number, number, number] => [
   opcode,
@@ -133,6 +133,57 @@ export const OPERATIONS: Operation[] = [
     steps: [mem(0xd9, 6, OUT + 36), mem(0xd9, 4, OUT + 36)],
     output: 'environment',
     operand: 'x80',
+  },
+  {
+    id: 81,
+    name: 'fnsave+frstor',
+    steps: [mem(0xdd, 6, OUT + 48), mem(0xdd, 4, OUT + 48)],
+    output: 'save',
+    operand: 'x80',
+  },
+  {
+    id: 82,
+    name: 'fcompp',
+    steps: [reg(0xde, 0xd9), reg(0xd9, 0xee), reg(0xd9, 0xee)],
+    output: 'fsw',
+    operand: 'x80',
+  },
+  {
+    id: 83,
+    name: 'fucompp',
+    steps: [reg(0xda, 0xe9), reg(0xd9, 0xee), reg(0xd9, 0xee)],
+    output: 'fsw',
+    operand: 'x80',
+  },
+  { id: 84, name: 'fld st(1)', steps: [reg(0xd9, 0xc1)], output: 'st0st1', operand: 'x80' },
+  { id: 85, name: 'fst st(1)', steps: [reg(0xdd, 0xd1)], output: 'st0st1', operand: 'x80' },
+  {
+    id: 86,
+    name: 'fcomi+fcmovb',
+    steps: [reg(0xdb, 0xf1), reg(0xda, 0xc1)],
+    output: 'st0st1',
+    operand: 'x80',
+  },
+  {
+    id: 87,
+    name: 'fcomi+fcmovnbe',
+    steps: [reg(0xdb, 0xf1), reg(0xdb, 0xd1)],
+    output: 'st0st1',
+    operand: 'x80',
+  },
+  {
+    id: 88,
+    name: 'fincstp+fdecstp',
+    steps: [reg(0xd9, 0xf7), reg(0xd9, 0xf6)],
+    output: 'st0st1',
+    operand: 'x80',
+  },
+  {
+    id: 89,
+    name: 'fist m32+fxam',
+    steps: [mem(0xdb, 2, OUT + 20), reg(0xd9, 0xe5)],
+    output: 'mem4',
+    operand: 'none',
   },
 ];
 
@@ -467,6 +518,9 @@ export function relevantRanges(operation: Operation): Array<[number, number]> {
       return [[20, 30], status];
     case 'environment':
       return [[36, 48], status];
+    case 'save':
+      // Control, status and tag words, then the eight registers (FIP/FDP are not compared).
+      return [[48, 60], [76, 156], status];
     default:
       return [status];
   }

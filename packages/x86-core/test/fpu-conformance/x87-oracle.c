@@ -1,16 +1,16 @@
 /*
  * x87 oracle for the FPU conformance test: reads 32-byte records from stdin, runs one x87
- * operation per record and writes a 64-byte result record to stdout. Freestanding i386 Linux
+ * operation per record and writes a 160-byte result record to stdout. Freestanding i386 Linux
  * program (no libc): build with
  *   gcc -m32 -O1 -static -nostdlib -ffreestanding -fno-pic -fno-stack-protector -o x87-oracle x87-oracle.c
  * Input record:  [0] operation (u32), [4] control word (u16), [8] A (80-bit), [18] B (80-bit).
- * Output record (64 bytes): [0] ST0, [10] ST1, [20] memory result (up to 10 bytes), [30] FSW,
- * [32] EFLAGS, [36] FNSTENV image (28 bytes, operation 80).
+ * Output record (160 bytes): [0] ST0, [10] ST1, [20] memory result (up to 10 bytes), [30] FSW,
+ * [32] EFLAGS, [36] FNSTENV image (28 bytes, operation 80), [48] FNSAVE image (108 bytes, 81).
  * The operation numbers are listed in x87-operations.ts (keep both in sync).
  */
 #define MAX_RECORDS 40000
 static unsigned char input[MAX_RECORDS * 32];
-static unsigned char output[MAX_RECORDS * 64];
+static unsigned char output[MAX_RECORDS * 160];
 
 static long sys3(long number, long a, long b, long c) {
   long result;
@@ -89,6 +89,15 @@ static void run(const unsigned char *in, unsigned char *out) {
   case 75: RUN(".byte 0xd9,0xed"); break;       /* fldln2 */
   case 76: RUN(".byte 0xd9,0xee"); break;       /* fldz */
   case 80: RUN("fnstenv 36(%0)\n\tfldenv 36(%0)"); break;
+  case 81: RUN("fnsave 48(%0)\n\tfrstor 48(%0)"); break;
+  case 82: RUN(".byte 0xde,0xd9\n\tfldz\n\tfldz"); break;   /* fcompp */
+  case 83: RUN(".byte 0xda,0xe9\n\tfldz\n\tfldz"); break;   /* fucompp */
+  case 84: RUN(".byte 0xd9,0xc1"); break;                        /* fld st(1) */
+  case 85: RUN(".byte 0xdd,0xd1"); break;                        /* fst st(1) */
+  case 86: RUN(".byte 0xdb,0xf1\n\t.byte 0xda,0xc1"); break;  /* fcomi; fcmovb st, st(1) */
+  case 87: RUN(".byte 0xdb,0xf1\n\t.byte 0xdb,0xd1"); break;  /* fcomi; fcmovnbe st, st(1) */
+  case 88: RUN(".byte 0xd9,0xf7\n\t.byte 0xd9,0xf6"); break;  /* fincstp; fdecstp */
+  case 89: RUN("fistl 20(%0)\n\t.byte 0xd9,0xe5"); break;     /* fist m32; fxam */
   default: break;
   }
 }
@@ -101,10 +110,10 @@ void _start(void) {
     total += got;
   }
   long count = total / 32;
-  for (long index = 0; index < count; index++) run(input + index * 32, output + index * 64);
+  for (long index = 0; index < count; index++) run(input + index * 32, output + index * 160);
   long written = 0;
-  while (written < count * 64) {
-    long put = sys3(4, 1, (long)(output + written), count * 64 - written);
+  while (written < count * 160) {
+    long put = sys3(4, 1, (long)(output + written), count * 160 - written);
     if (put <= 0) break;
     written += put;
   }

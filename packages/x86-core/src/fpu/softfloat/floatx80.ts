@@ -191,12 +191,14 @@ export function propagateNan2(a: Floatx80, b: Floatx80, status: FloatStatus): Fl
 
 /** Number of significant bits of a non-negative BigInt. */
 export function bitLength(value: bigint): number {
-  let bits = 0;
-  while (value >= 0x100000000n) {
-    value >>= 32n;
-    bits += 32;
+  if (value < 0x100000000n) return 32 - Math.clz32(Number(value));
+  if (value < 0x10000000000000000n) {
+    const high = Number(value >> 32n);
+    return 64 - Math.clz32(high);
   }
-  return bits + (32 - Math.clz32(Number(value)));
+  // Long values: the hexadecimal length gives the bit length to within 3 bits.
+  const hex = value.toString(16);
+  return (hex.length - 1) * 4 + (32 - Math.clz32(Number.parseInt(hex[0]!, 16)));
 }
 
 /** A binary interchange or extended format that {@link roundExact} rounds to. */
@@ -674,7 +676,7 @@ export function float64ToFloatx80(bits: bigint, status: FloatStatus): Floatx80 {
 
 function binaryToFloatx80(bits: bigint, format: FloatFormat, status: FloatStatus): Floatx80 {
   const fractionBits = BigInt(format.fractionBits);
-  const exponentBits = bitLength(BigInt(format.maxExponent));
+  const exponentBits = format === FLOAT32_FORMAT ? 8 : 11;
   const sign = Number(bits >> (fractionBits + BigInt(exponentBits))) & 1;
   const exponent = Number((bits >> fractionBits) & BigInt(format.maxExponent));
   const fraction = bits & ((1n << fractionBits) - 1n);
@@ -862,5 +864,11 @@ export function floatx80EffectiveExponent(a: Floatx80): number {
 export function floatx80RoundToPrecision(a: Floatx80, status: FloatStatus): Floatx80 {
   const exponent = a.signExponent & 0x7fff;
   if (exponent === MAX_EXPONENT || a.significand === 0n) return a;
+  // Fast path: a normal value whose significand already fits the precision is unchanged.
+  if (exponent !== 0 && a.significand >= INTEGER_BIT) {
+    const precision = status.precision;
+    if (precision === 64) return a;
+    if ((a.significand & (precision === 53 ? 0x7ffn : 0xffffffffffn)) === 0n) return a;
+  }
   return roundToFloatx80(status, status.precision, a.signExponent >>> 15, a.significand, lowExponent(a));
 }
