@@ -22,7 +22,8 @@ export type OutputKind =
   | 'mem4'
   | 'mem8'
   | 'mem10'
-  | 'environment';
+  | 'environment'
+  | 'save';
 
 /** Operand generator for the B slot (A is always a random extended value). */
 export type OperandKind = 'x80' | 'f32' | 'f64' | 'i16' | 'i32' | 'i64' | 'bcd' | 'none';
