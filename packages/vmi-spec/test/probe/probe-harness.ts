@@ -54,12 +54,22 @@ export interface ProbeRun {
 
 /** A built probe in a temporary directory; `dispose()` removes it. */
 export interface Probe {
+  /** The linked multiboot ELF, for running it on other machines (`openvmi boot -kernel`). */
+  readonly elf: string;
   /**
    * Runs the probe with `rom` as QEMU's option ROM. `tableOnly` prints the relocation table and
    * skips running the stubs (for ROMs whose stubs are not native code).
    */
   run(rom: Uint8Array, options?: { readonly tableOnly?: boolean }): ProbeRun;
   dispose(): void;
+}
+
+/** Splits what the probe printed on COM1 into its relocation and check lines. */
+export function parseProbeOutput(output: string, status: number | null): ProbeRun {
+  const lines = output.split(/\r?\n/);
+  const prefixed = (prefix: string) =>
+    lines.filter((line) => line.startsWith(prefix)).map((line) => line.slice(prefix.length));
+  return { status, output, relocations: prefixed('reloc: '), checks: prefixed('check: ') };
 }
 
 /** Compiles and links the probe. */
@@ -76,6 +86,7 @@ export function buildProbe(): Probe {
   ]);
   let runs = 0;
   return {
+    elf,
     run(rom, options = {}) {
       const romFile = join(directory, `rom-${runs++}.rom`);
       writeFileSync(romFile, rom);
