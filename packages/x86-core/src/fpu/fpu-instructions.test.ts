@@ -293,4 +293,50 @@ describe('x87 instructions', () => {
       { numRuns: 300 },
     );
   });
+
+  it('FNSTENV/FLDENV use the 16-bit and real-mode layouts', () => {
+    const fpu = new Fpu();
+    const { host, view, record } = createHost();
+    run(fpu, host, 0xd9, 0xe8); // fld1 (FIP 0x1234, FOP 0x1e8)
+    const environment16 = (address: number): void => {
+      fpu.execute(host, {
+        opcode: 0xd9,
+        modrm: 6 << 3,
+        address,
+        operandSize32: false,
+        instructionPointer: 0,
+        codeSelector: 0,
+        dataOffset: address,
+        dataSelector: 0,
+      });
+    };
+    environment16(0x400); // 16-bit protected: CW SW TW IP CS DP DS
+    expect(view.getUint16(0x400, true)).toBe(0x037f);
+    expect(view.getUint16(0x402, true) >> 11).toBe(7);
+    expect(view.getUint16(0x404, true)).toBe(0x3fff);
+    expect(view.getUint16(0x406, true)).toBe(0x1234);
+    expect(view.getUint16(0x408, true)).toBe(0x23);
+    expect(fpu.state.control & 0x3f).toBe(0x3f); // FNSTENV masks all exceptions
+    record.cr0 = 0x30; // real mode: IP(15:0), IP(19:16)<<12 | FOP, DP(15:0), DP(19:16)<<12
+    fpu.state.instructionPointer = 0x51234;
+    environment16(0x500);
+    expect(view.getUint16(0x506, true)).toBe(0x1234);
+    expect(view.getUint16(0x508, true)).toBe((5 << 12) | 0x1e8);
+    fpu.state.control = 0x0c7f;
+    fpu.state.status = 0;
+    fpu.execute(host, {
+      opcode: 0xd9,
+      modrm: 4 << 3,
+      address: 0x500,
+      operandSize32: false,
+      instructionPointer: 0,
+      codeSelector: 0,
+      dataOffset: 0x500,
+      dataSelector: 0,
+    }); // fldenv (16-bit, real mode)
+    expect(fpu.state.control).toBe(0x037f);
+    expect(fpu.state.instructionPointer).toBe(0x51234);
+    expect(fpu.state.opcode).toBe(0x1e8);
+    expect(fpu.state.top).toBe(7);
+  });
 });
