@@ -205,6 +205,12 @@ export const CASES: BusyboxCase[] = [
   { name: 'basename', argv: ['basename', '/a/b/c.txt', '.txt'] },
   { name: 'dirname', argv: ['dirname', '/a/b/c.txt'] },
   { name: 'missing file (status 1)', argv: ['cat', 'does-not-exist'] },
+  {
+    name: 'sh redirections, then exec of the last command',
+    argv: ['sh', '-c', 'echo a > out.txt; echo b >> out.txt; cat out.txt'],
+  },
+  { name: 'sh cd and exec', argv: ['sh', '-c', 'cd tree && exec ls -R'] },
+  { name: 'sh exec of a missing program (status 127)', argv: ['sh', '-c', 'exec ./no-such-program'] },
 ];
 
 /** What one run produced. */

@@ -118,6 +118,34 @@ action: .space 20`,
     expect(result.status).toBe(0);
   });
 
+  it('replaces the image on execve, keeping argv, and returns -ENOENT to the caller for a missing file', () => {
+    const target = build('exit-argc', '  mov ebx, [esp]\n  mov eax, 1\n  int 0x80');
+    const caller = build(
+      'exec',
+      `  mov eax, 11                               # execve("missing", argv, 0) fails
+  mov ebx, offset missing
+  mov ecx, offset arguments
+  xor edx, edx
+  int 0x80
+  cmp eax, -2
+  jne failed
+  mov eax, 11                               # execve(target, {target, "x", "y"}, 0)
+  mov ebx, offset target
+  mov ecx, offset arguments
+  int 0x80
+failed:
+  mov ebx, 99
+  mov eax, 1
+  int 0x80
+missing: .asciz "missing-program"
+target: .asciz "${target}"
+x: .asciz "x"
+  .data
+arguments: .long target, x, x, 0`,
+    );
+    expect(run(caller).status).toBe(3);
+  });
+
   it('rejects a file that is not an i386 ELF with status 126 and names the problem', () => {
     const text = path.join(directory, 'not-elf');
     fs.writeFileSync(text, 'just text, long enough to be read as a header by mistake\n');

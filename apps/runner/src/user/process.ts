@@ -11,9 +11,9 @@ import * as path from 'node:path';
 import { Cpu, PhysicalMemory, PortBus, Register, SegmentRegister } from '@openvmi/x86-core';
 import { AddressSpace, PAGE_SIZE, pageAlignUp } from './address-space.js';
 import { type ElfImage, parseElf } from './elf.js';
-import { hostStream, newOpenFile, type OpenFile } from './files.js';
+import { type DescriptorTable, hostStream, newOpenFile, type OpenFile } from './files.js';
 import { AuxiliaryKey, buildInitialStack } from './stack.js';
-import { LinuxSyscalls, ProcessExit } from './syscalls.js';
+import { ExecRequest, LinuxSyscalls, ProcessExit } from './syscalls.js';
 
 /** Where the process's standard streams go. */
 export interface UserStdio {
@@ -97,15 +97,26 @@ export class UserProcess {
   readonly image: ElfImage;
   private readonly maxInstructions: number;
 
-  constructor(options: UserProgramOptions) {
+  /**
+   * Loads `options.executable`. `inherited` is set when an execve replaces a running image:
+   * the new image's bytes (already validated) and the caller's descriptor table.
+   */
+  constructor(
+    private readonly options: UserProgramOptions,
+    inherited?: { image: Uint8Array; files: DescriptorTable },
+  ) {
     const ramBytes = options.ramBytes ?? 256 << 20;
     let file: Uint8Array;
-    try {
-      file = fs.readFileSync(options.executable);
-    } catch (error) {
-      throw new Error(
-        `cannot read ${options.executable}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+    if (inherited !== undefined) {
+      file = inherited.image;
+    } else {
+      try {
+        file = fs.readFileSync(options.executable);
+      } catch (error) {
+        throw new Error(
+          `cannot read ${options.executable}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
     }
     this.image = parseElf(file);
     this.memory = new PhysicalMemory({ ramBytes });
@@ -122,8 +133,9 @@ export class UserProcess {
       realTime: options.realTime ?? false,
       workingDirectory: path.resolve(options.workingDirectory ?? process.cwd()),
       diagnostics,
-      standardFiles: standardFiles(options.stdio),
+      standardFiles: inherited === undefined ? standardFiles(options.stdio) : [],
       executable: path.resolve(options.executable),
+      ...(inherited === undefined ? {} : { inheritedFiles: inherited.files }),
     });
     this.setUpCpu(argv, environment, options.executable, options.realTime ?? false);
   }
@@ -212,6 +224,26 @@ export class UserProcess {
     cpu.writeRegister(Register.Eflags, 0x202);
   }
 
+  /** Replaces this image with the one execve asked for and runs it in the same process. */
+  private exec(request: ExecRequest, instructions: number): UserProgramResult {
+    const files = this.syscalls.files;
+    files.closeOnExecAll();
+    const remaining = this.maxInstructions - instructions;
+    const next = new UserProcess(
+      {
+        ...this.options,
+        executable: request.executable,
+        argv: request.argv,
+        environment: request.environment,
+        workingDirectory: this.syscalls.currentDirectory,
+        ...(Number.isFinite(remaining) ? { maxInstructions: remaining } : {}),
+      },
+      { image: request.image, files },
+    );
+    const result = next.run();
+    return { ...result, instructions: instructions + result.instructions };
+  }
+
   /** Runs until the program exits; returns its status. */
   run(): UserProgramResult {
     const cpu = this.cpu;
@@ -254,6 +286,7 @@ export class UserProcess {
         return { status: 128 + 11, signal: 11, instructions };
       }
     } catch (error) {
+      if (error instanceof ExecRequest) return this.exec(error, instructions);
       if (error instanceof ProcessExit) {
         this.syscalls.files.closeAll();
         return error.signal === undefined

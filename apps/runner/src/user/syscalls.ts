@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { isatty } from 'node:tty';
 import { type Cpu, Register, SegmentRegister } from '@openvmi/x86-core';
 import { type AddressSpace, LOWEST_ADDRESS, PAGE_SIZE, pageAlignUp } from './address-space.js';
+import { ElfError, parseElf } from './elf.js';
 import { Errno, errnoFromHostError, SyscallError } from './errno.js';
 import {
   DescriptorTable,
@@ -40,6 +41,23 @@ export class ProcessExit {
   ) {}
 }
 
+/**
+ * Thrown by execve once the new image has been read and validated: the process replaces its
+ * CPU and memory with `image` and keeps its descriptors (minus close-on-exec) and directory.
+ */
+export class ExecRequest {
+  constructor(
+    readonly executable: string,
+    readonly image: Uint8Array,
+    readonly argv: string[],
+    readonly environment: string[],
+  ) {}
+}
+
+/** Most argv + envp entries and bytes execve accepts (E2BIG beyond). */
+const MAX_EXEC_STRINGS = 4096;
+const MAX_EXEC_BYTES = 128 * 1024;
+
 /** What the syscall layer needs from the process. */
 export interface SyscallContext {
   cpu: Cpu;
@@ -49,6 +67,8 @@ export interface SyscallContext {
   diagnostics: (text: string) => void;
   standardFiles: OpenFile[];
   executable: string;
+  /** The descriptor table of the image that called execve (replaces `standardFiles`). */
+  inheritedFiles?: DescriptorTable;
 }
 
 /** Most bytes one read/write/getdents call moves (short counts are legal). */
@@ -107,7 +127,7 @@ const QUIET_ENOSYS = new Set<number>([
 
 /** The syscall layer of one process. */
 export class LinuxSyscalls {
-  readonly files = new DescriptorTable();
+  readonly files: DescriptorTable;
   /** Instructions retired so far (the process updates it; it drives the fixed clock). */
   instructionsRetired = 0;
   private readonly cpu: Cpu;
@@ -126,9 +146,14 @@ export class LinuxSyscalls {
     this.cpu = context.cpu;
     this.space = context.space;
     this.workingDirectory = context.workingDirectory;
-    context.standardFiles.forEach((file, fd) => {
-      this.files.installAt(fd, file);
-    });
+    if (context.inheritedFiles !== undefined) {
+      this.files = context.inheritedFiles;
+    } else {
+      this.files = new DescriptorTable();
+      context.standardFiles.forEach((file, fd) => {
+        this.files.installAt(fd, file);
+      });
+    }
     this.threadName.set(Buffer.from(path.basename(context.executable)).subarray(0, 15));
   }
 
@@ -212,7 +237,7 @@ export class LinuxSyscalls {
       result = this.call(number, a[0], a[1], a[2], a[3], a[4], a[5]);
     } catch (error) {
       if (error instanceof SyscallError) result = -error.errno;
-      else if (error instanceof ProcessExit) throw error;
+      else if (error instanceof ProcessExit || error instanceof ExecRequest) throw error;
       else result = -errnoFromHostError(error);
     }
     if (number !== Syscall.sigreturn && number !== Syscall.rt_sigreturn)
@@ -606,7 +631,10 @@ export class LinuxSyscalls {
       case Syscall.waitpid:
         return -Errno.ECHILD;
       case Syscall.execve:
-        return this.unknown(number);
+        return this.execve(b, c, d);
+      case Syscall.sendfile:
+      case Syscall.sendfile64:
+        return this.sendfile(signed(b), signed(c), d, s, number === Syscall.sendfile64);
       case Syscall.getpriority:
         return 20;
       case Syscall.setpriority:
@@ -627,6 +655,81 @@ export class LinuxSyscalls {
   }
 
   private threadName = new Uint8Array(16);
+
+  /** The guest's current working directory (host path). */
+  get currentDirectory(): string {
+    return this.workingDirectory;
+  }
+
+  private readStringArray(address: number, budget: { strings: number; bytes: number }): string[] {
+    const strings: string[] = [];
+    if (address === 0) return strings;
+    for (let index = 0; ; index++) {
+      const pointer = this.read32(address + index * 4);
+      if (pointer === 0) return strings;
+      if (--budget.strings < 0) throw new SyscallError(Errno.E2BIG);
+      const text = this.readString(pointer, MAX_EXEC_BYTES);
+      budget.bytes -= text.length + 1;
+      if (budget.bytes < 0) throw new SyscallError(Errno.E2BIG);
+      strings.push(Buffer.from(text, 'latin1').toString());
+    }
+  }
+
+  /** execve: validates the new image here (errors return to the caller), then hands over. */
+  private execve(pathAddress: number, argvAddress: number, environmentAddress: number): number {
+    const guestPath = this.readPath(pathAddress);
+    const target =
+      guestPath === '/proc/self/exe' ? this.context.executable : this.resolve(AT_FDCWD, guestPath);
+    const budget = { strings: MAX_EXEC_STRINGS, bytes: MAX_EXEC_BYTES };
+    const argv = this.readStringArray(argvAddress, budget);
+    const environment = this.readStringArray(environmentAddress, budget);
+    let image: Uint8Array;
+    try {
+      if (!fs.statSync(target).isFile()) return -Errno.EACCES;
+      fs.accessSync(target, fs.constants.X_OK);
+      image = fs.readFileSync(target);
+    } catch (error) {
+      return -errnoFromHostError(error);
+    }
+    try {
+      parseElf(image);
+    } catch (error) {
+      if (error instanceof ElfError) return -Errno.ENOEXEC;
+      throw error;
+    }
+    throw new ExecRequest(target, image, argv, environment);
+  }
+
+  private sendfile(
+    outFd: number,
+    inFd: number,
+    offsetAddress: number,
+    count: number,
+    offset64: boolean,
+  ): number {
+    const input = this.files.get(inFd);
+    const output = this.files.get(outFd);
+    let position: number | null = null;
+    if (offsetAddress !== 0) {
+      const bytes = this.readBytes(offsetAddress, offset64 ? 8 : 4);
+      const view = new DataView(bytes.buffer);
+      position = offset64 ? Number(view.getBigInt64(0, true)) : view.getInt32(0, true);
+      if (position < 0) return -Errno.EINVAL;
+      if (!input.seekable) return -Errno.ESPIPE;
+    }
+    const length = Math.min(count, 1 << 20);
+    const buffer = new Uint8Array(length);
+    const got = readFile(input, buffer, position);
+    const written = got === 0 ? 0 : writeFile(output, buffer.subarray(0, got), null);
+    if (offsetAddress !== 0 && position !== null) {
+      const bytes = new Uint8Array(offset64 ? 8 : 4);
+      const view = new DataView(bytes.buffer);
+      if (offset64) view.setBigInt64(0, BigInt(position + written), true);
+      else view.setInt32(0, position + written, true);
+      this.writeBytes(offsetAddress, bytes);
+    }
+    return written;
+  }
 
   private prctl(option: number, argument: number): number {
     const PR_SET_NAME = 15;
