@@ -771,31 +771,47 @@ export class Cpu {
         // link replaces the cache lookup.
         let previous: Instruction | null = null;
         let fallThrough = -1;
+        let previousPage = -1;
         while (this.chunkRemaining > 0) {
           this.chunkRemaining--;
           const start = this.eip;
           this.instructionStart = start;
           this.instructionStartEsp = registers[ESP];
-          let instruction: Instruction | null = null;
-          if (previous !== null && start === fallThrough && this.fetchLinearPage !== -1)
-            instruction = previous.next;
+          let instruction: Instruction | null = null as Instruction | null;
+          if (previous !== null && this.fetchLinearPage !== -1) {
+            if (start === fallThrough) instruction = previous.next;
+            else if ((segmentBase[CS] + start) >>> 0 === previous.takenLinear) instruction = previous.taken;
+          }
           if (instruction === null) {
-            const linear = (segmentBase[CS] + start) >>> 0;
+            const linear: number = (segmentBase[CS] + start) >>> 0;
             if (linear >>> 12 !== this.fetchLinearPage) this.lookupFetchPage(linear);
             const entries = this.fetchEntries;
-            let found = entries === null ? undefined : entries[linear & 0xfff];
+            let found: Instruction | undefined = entries === null ? undefined : entries[linear & 0xfff];
             if (found === undefined || found.codeSize32 !== this.codeSize32) {
               found = decodeInstruction(this, linear);
               if (entries !== null && !found.crossesPage) entries[linear & 0xfff] = found;
             }
             instruction = found;
-            if (previous !== null && start === fallThrough && entries !== null && !found.crossesPage)
-              previous.next = found;
+            if (
+              previous !== null &&
+              entries !== null &&
+              !found.crossesPage &&
+              linear >>> 12 === previousPage
+            ) {
+              if (start === fallThrough) previous.next = found;
+              else {
+                // A branch inside the page: remember the target (loops stay off the cache lookup).
+                previous.taken = found;
+                previous.takenLinear = linear;
+              }
+            }
           }
-          fallThrough = ((start + instruction.length) & instruction.ipMask) >>> 0;
+          const current: Instruction = instruction as Instruction;
+          fallThrough = ((start + current.length) & current.ipMask) >>> 0;
           this.eip = fallThrough;
-          instruction.handler(this, instruction);
-          previous = instruction.linkable && this.fetchEntries !== null ? instruction : null;
+          current.handler(this, current);
+          previous = current.linkable && this.fetchEntries !== null ? current : null;
+          previousPage = this.fetchLinearPage;
           executed++;
         }
       } catch (error) {

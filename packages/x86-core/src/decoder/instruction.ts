@@ -72,6 +72,10 @@ export class Instruction {
   linkable = false;
   /** The decoded instruction that follows in the same physical page (set by the run loop), or null. */
   next: Instruction | null = null;
+  /** The decoded instruction last branched to in the same page (set by the run loop), or null. */
+  taken: Instruction | null = null;
+  /** Linear address of `taken` (-1: none); compared by linear address, so CS base changes cannot alias. */
+  takenLinear = -1;
 
   constructor(handler: InstructionHandler) {
     this.handler = handler;
