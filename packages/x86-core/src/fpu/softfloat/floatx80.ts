@@ -189,12 +189,41 @@ export function propagateNan2(a: Floatx80, b: Floatx80, status: FloatStatus): Fl
   return silenceNan(pick);
 }
 
+const TWO_TO_128 = 1n << 128n;
+
+/** Cached BigInt shift amounts, low-bit masks and half-units for shifts 0..CACHE_LIMIT - 1. */
+const CACHE_LIMIT = 600;
+const BIG_SHIFTS: bigint[] = [];
+const LOW_MASKS: bigint[] = [];
+const HALVES: bigint[] = [];
+for (let shift = 0; shift < CACHE_LIMIT; shift++) {
+  BIG_SHIFTS.push(BigInt(shift));
+  LOW_MASKS.push((1n << BigInt(shift)) - 1n);
+  HALVES.push(shift === 0 ? 0n : 1n << BigInt(shift - 1));
+}
+
+function bigShift(shift: number): bigint {
+  return shift < CACHE_LIMIT ? BIG_SHIFTS[shift]! : BigInt(shift);
+}
+
+function lowMask(shift: number): bigint {
+  return shift < CACHE_LIMIT ? LOW_MASKS[shift]! : (1n << BigInt(shift)) - 1n;
+}
+
+function halfUnit(shift: number): bigint {
+  return shift < CACHE_LIMIT ? HALVES[shift]! : 1n << BigInt(shift - 1);
+}
+
 /** Number of significant bits of a non-negative BigInt. */
 export function bitLength(value: bigint): number {
   if (value < 0x100000000n) return 32 - Math.clz32(Number(value));
   if (value < 0x10000000000000000n) {
     const high = Number(value >> 32n);
     return 64 - Math.clz32(high);
+  }
+  if (value < TWO_TO_128) {
+    const high = value >> 64n;
+    return high < 0x100000000n ? 96 - Math.clz32(Number(high)) : 128 - Math.clz32(Number(high >> 32n));
   }
   // Long values: the hexadecimal length gives the bit length to within 3 bits.
   const hex = value.toString(16);
@@ -249,18 +278,17 @@ function roundExact(
   let remainderCompare = 0; // -1 below half, 0 exact, 1 above half, 2 exactly half
   let inexact = false;
   if (shift <= 0) {
-    kept = magnitude << BigInt(-shift);
+    kept = magnitude << bigShift(-shift);
   } else if (shift > length + 1) {
     kept = 0n;
     inexact = true;
     remainderCompare = -1;
   } else {
-    const bigShift = BigInt(shift);
-    kept = magnitude >> bigShift;
-    const remainder = magnitude & ((1n << bigShift) - 1n);
+    kept = magnitude >> bigShift(shift);
+    const remainder = magnitude & lowMask(shift);
     if (remainder !== 0n) {
       inexact = true;
-      const half = 1n << (bigShift - 1n);
+      const half = halfUnit(shift);
       remainderCompare = remainder === half ? 2 : remainder > half ? 1 : -1;
     }
   }
@@ -286,13 +314,13 @@ function roundExact(
     let tiny = true;
     if (topExponent === minimumExponent - 1) {
       // Round to fractionBits + 1 bits at the unbounded exponent and see if it reaches 2^emin.
-      const unboundedShift = BigInt(topExponent - fractionBits - exponent2);
-      if (unboundedShift > 0n) {
-        const unboundedKept = magnitude >> unboundedShift;
-        const unboundedRemainder = magnitude & ((1n << unboundedShift) - 1n);
+      const unboundedShift = topExponent - fractionBits - exponent2;
+      if (unboundedShift > 0) {
+        const unboundedKept = magnitude >> bigShift(unboundedShift);
+        const unboundedRemainder = magnitude & lowMask(unboundedShift);
         let unboundedIncrement = false;
         if (unboundedRemainder !== 0n) {
-          const half = 1n << (unboundedShift - 1n);
+          const half = halfUnit(unboundedShift);
           switch (status.roundingMode) {
             case RoundingMode.NearestEven:
               unboundedIncrement =
@@ -309,7 +337,7 @@ function roundExact(
           }
         }
         const rounded = unboundedKept + (unboundedIncrement ? 1n : 0n);
-        tiny = rounded < 1n << BigInt(fractionBits + 1);
+        tiny = rounded < halfUnit(fractionBits + 2);
       }
     }
     if (tiny) {
@@ -324,7 +352,7 @@ function roundExact(
     kept += 1n;
   }
   let biased: number;
-  const leading = 1n << BigInt(fractionBits);
+  const leading = halfUnit(fractionBits + 1);
   if (kept < leading) {
     biased = 0;
   } else {
@@ -376,7 +404,7 @@ export function roundToFloatx80(
   if (roundedExponent === MAX_EXPONENT) {
     return packFloatx80(sign, MAX_EXPONENT, INTEGER_BIT);
   }
-  return packFloatx80(sign, roundedExponent, roundedSignificand << BigInt(63 - format.fractionBits));
+  return packFloatx80(sign, roundedExponent, roundedSignificand << bigShift(63 - format.fractionBits));
 }
 
 /** Exact binary exponent of the significand's bit 0 for a finite value (denormals use exponent 1). */
@@ -434,8 +462,8 @@ function addSubtract(a: Floatx80, b: Floatx80, status: FloatStatus, subtract: bo
     base = exponentA;
   } else {
     base = Math.min(exponentA, exponentB);
-    magnitudeA <<= BigInt(exponentA - base);
-    magnitudeB <<= BigInt(exponentB - base);
+    magnitudeA <<= bigShift(exponentA - base);
+    magnitudeB <<= bigShift(exponentB - base);
   }
   if (magnitudeA === 0n) magnitudeA = 0n;
   const valueA = signA ? -magnitudeA : magnitudeA;
@@ -501,10 +529,10 @@ export function floatx80Divide(a: Floatx80, b: Floatx80, status: FloatStatus): F
   let magnitudeB = b.significand;
   let exponentB = lowExponent(b);
   const shiftA = 64 - bitLength(magnitudeA);
-  magnitudeA <<= BigInt(shiftA);
+  magnitudeA <<= bigShift(shiftA);
   exponentA -= shiftA;
   const shiftB = 64 - bitLength(magnitudeB);
-  magnitudeB <<= BigInt(shiftB);
+  magnitudeB <<= bigShift(shiftB);
   exponentB -= shiftB;
   const dividend = magnitudeA << 130n;
   const quotient = dividend / magnitudeB;
@@ -661,7 +689,7 @@ export function integerToFloatx80(value: bigint): Floatx80 {
   const sign = value < 0n ? 1 : 0;
   const magnitude = sign ? -value : value;
   const length = bitLength(magnitude);
-  return packFloatx80(sign, EXPONENT_BIAS + length - 1, magnitude << BigInt(64 - length));
+  return packFloatx80(sign, EXPONENT_BIAS + length - 1, magnitude << bigShift(64 - length));
 }
 
 /** Widens an IEEE single (raw bits) exactly; a signalling NaN raises IE and is quietened. */
@@ -675,26 +703,26 @@ export function float64ToFloatx80(bits: bigint, status: FloatStatus): Floatx80 {
 }
 
 function binaryToFloatx80(bits: bigint, format: FloatFormat, status: FloatStatus): Floatx80 {
-  const fractionBits = BigInt(format.fractionBits);
+  const fractionBits = format.fractionBits;
   const exponentBits = format === FLOAT32_FORMAT ? 8 : 11;
-  const sign = Number(bits >> (fractionBits + BigInt(exponentBits))) & 1;
-  const exponent = Number((bits >> fractionBits) & BigInt(format.maxExponent));
-  const fraction = bits & ((1n << fractionBits) - 1n);
+  const sign = Number(bits >> bigShift(fractionBits + exponentBits)) & 1;
+  const exponent = Number(bits >> bigShift(fractionBits)) & format.maxExponent;
+  const fraction = bits & lowMask(fractionBits);
   if (exponent === format.maxExponent) {
     if (fraction === 0n) return infinityResult(sign);
-    const nan = packFloatx80(sign, MAX_EXPONENT, INTEGER_BIT | (fraction << (63n - fractionBits)));
+    const nan = packFloatx80(sign, MAX_EXPONENT, INTEGER_BIT | (fraction << bigShift(63 - fractionBits)));
     return propagateNan1(nan, status);
   }
   if (exponent === 0) {
     if (fraction === 0n) return zeroResult(sign);
     const length = bitLength(fraction);
-    const unbiased = 1 - format.bias - (format.fractionBits - length + 1);
-    return packFloatx80(sign, unbiased + EXPONENT_BIAS, fraction << BigInt(64 - length));
+    const unbiased = 1 - format.bias - (fractionBits - length + 1);
+    return packFloatx80(sign, unbiased + EXPONENT_BIAS, fraction << bigShift(64 - length));
   }
   return packFloatx80(
     sign,
     exponent - format.bias + EXPONENT_BIAS,
-    INTEGER_BIT | (fraction << (63n - fractionBits)),
+    INTEGER_BIT | (fraction << bigShift(63 - fractionBits)),
   );
 }
 
