@@ -60,6 +60,9 @@ export const FLAT_GDT_ENTRIES = 9;
 const ESP = 4;
 const CS = 1;
 const SS = 2;
+const PAGING = 1 << 31; // Cr0.Paging
+const ACCESS_READ = 0; // Access.Read
+const ACCESS_WRITE = 2; // Access.Write
 
 /** Index of each 8-bit register (AL, CL, DL, BL, AH, CH, DH, BH) in the byte view of the registers. */
 const BYTE_REGISTER_OFFSET = new Uint8Array([0, 4, 8, 12, 1, 5, 9, 13]);
@@ -245,7 +248,7 @@ export class Cpu {
    */
   enterFlatProtectedMode(options: FlatModeOptions): void {
     const cpl = options.cpl;
-    this.cr0 = (this.cr0 | Cr0.ProtectionEnable) & ~Cr0.Paging;
+    this.cr0 = (this.cr0 | Cr0.ProtectionEnable) & ~PAGING;
     this.cpl = cpl;
     const dpl = cpl << 13;
     this.setSegmentCache(CS, cpl === 3 ? 0x1b : 0x08, 0, 0xffffffff, FLAT_CODE_FLAGS | dpl);
@@ -468,29 +471,29 @@ export class Cpu {
 
   /** Translates a linear address for `access` (Access bits); identity while paging is off. */
   translate(linear: number, access: number): number {
-    if ((this.cr0 & Cr0.Paging) === 0) return linear >>> 0;
+    if ((this.cr0 & PAGING) === 0) return linear >>> 0;
     return translateLinear(this, linear >>> 0, this.cpl === 3 ? access | Access.User : access);
   }
 
   /** Reads a byte at a linear address. */
   readLinear8(linear: number): number {
-    if ((this.cr0 & Cr0.Paging) === 0) return this.memory.read8(linear >>> 0);
-    return this.memory.read8(this.translate(linear, Access.Read));
+    if ((this.cr0 & PAGING) === 0) return this.memory.read8(linear >>> 0);
+    return this.memory.read8(this.translate(linear, ACCESS_READ));
   }
 
   /** Reads 16 bits at a linear address. */
   readLinear16(linear: number): number {
-    if ((this.cr0 & Cr0.Paging) === 0) return this.memory.read16(linear >>> 0);
+    if ((this.cr0 & PAGING) === 0) return this.memory.read16(linear >>> 0);
     if ((linear & 0xfff) === 0xfff) return this.readLinear8(linear) | (this.readLinear8(linear + 1) << 8);
-    return this.memory.read16(this.translate(linear, Access.Read));
+    return this.memory.read16(this.translate(linear, ACCESS_READ));
   }
 
   /** Reads 32 bits at a linear address (unsigned). */
   readLinear32(linear: number): number {
-    if ((this.cr0 & Cr0.Paging) === 0) return this.memory.read32(linear >>> 0);
+    if ((this.cr0 & PAGING) === 0) return this.memory.read32(linear >>> 0);
     if ((linear & 0xfff) > 0xffc) {
-      const low = this.translate(linear, Access.Read);
-      const high = this.translate((linear & ~0xfff) + 0x1000, Access.Read);
+      const low = this.translate(linear, ACCESS_READ);
+      const high = this.translate((linear & ~0xfff) + 0x1000, ACCESS_READ);
       let value = 0;
       for (let index = 3; index >= 0; index--) {
         const byteLinear = linear + index;
@@ -500,34 +503,34 @@ export class Cpu {
       }
       return value >>> 0;
     }
-    return this.memory.read32(this.translate(linear, Access.Read));
+    return this.memory.read32(this.translate(linear, ACCESS_READ));
   }
 
   /** Writes a byte at a linear address. */
   writeLinear8(linear: number, value: number): void {
-    if ((this.cr0 & Cr0.Paging) === 0) this.memory.write8(linear >>> 0, value);
-    else this.memory.write8(this.translate(linear, Access.Write), value);
+    if ((this.cr0 & PAGING) === 0) this.memory.write8(linear >>> 0, value);
+    else this.memory.write8(this.translate(linear, ACCESS_WRITE), value);
   }
 
   /** Writes 16 bits at a linear address. */
   writeLinear16(linear: number, value: number): void {
-    if ((this.cr0 & Cr0.Paging) === 0) this.memory.write16(linear >>> 0, value);
+    if ((this.cr0 & PAGING) === 0) this.memory.write16(linear >>> 0, value);
     else if ((linear & 0xfff) === 0xfff) this.writeLinearSplit(linear, value, 2);
-    else this.memory.write16(this.translate(linear, Access.Write), value);
+    else this.memory.write16(this.translate(linear, ACCESS_WRITE), value);
   }
 
   /** Writes 32 bits at a linear address. */
   writeLinear32(linear: number, value: number): void {
-    if ((this.cr0 & Cr0.Paging) === 0) this.memory.write32(linear >>> 0, value);
+    if ((this.cr0 & PAGING) === 0) this.memory.write32(linear >>> 0, value);
     else if ((linear & 0xfff) > 0xffc) this.writeLinearSplit(linear, value, 4);
-    else this.memory.write32(this.translate(linear, Access.Write), value);
+    else this.memory.write32(this.translate(linear, ACCESS_WRITE), value);
   }
 
   /** A write crossing a page: both pages are translated (and may fault) before any byte is written. */
   private writeLinearSplit(linear: number, value: number, size: number): void {
-    const low = this.translate(linear, Access.Write);
+    const low = this.translate(linear, ACCESS_WRITE);
     const highLinear = ((linear & ~0xfff) + 0x1000) >>> 0;
-    const high = this.translate(highLinear, Access.Write);
+    const high = this.translate(highLinear, ACCESS_WRITE);
     for (let index = 0; index < size; index++) {
       const byteLinear = (linear + index) >>> 0;
       const physical = byteLinear < highLinear ? low + index : high + (byteLinear - highLinear);
@@ -543,17 +546,17 @@ export class Cpu {
 
   /** Reads a byte at segment:offset. */
   read8(segment: number, offset: number): number {
-    return this.readLinear8(this.linearAddress(segment, offset, 1, Access.Read));
+    return this.readLinear8(this.linearAddress(segment, offset, 1, ACCESS_READ));
   }
 
   /** Reads 16 bits at segment:offset. */
   read16(segment: number, offset: number): number {
-    return this.readLinear16(this.linearAddress(segment, offset, 2, Access.Read));
+    return this.readLinear16(this.linearAddress(segment, offset, 2, ACCESS_READ));
   }
 
   /** Reads 32 bits at segment:offset. */
   read32(segment: number, offset: number): number {
-    return this.readLinear32(this.linearAddress(segment, offset, 4, Access.Read));
+    return this.readLinear32(this.linearAddress(segment, offset, 4, ACCESS_READ));
   }
 
   /** Reads `size` (1, 2, 4) bytes at segment:offset. */
@@ -565,17 +568,17 @@ export class Cpu {
 
   /** Writes a byte at segment:offset. */
   write8(segment: number, offset: number, value: number): void {
-    this.writeLinear8(this.linearAddress(segment, offset, 1, Access.Write), value);
+    this.writeLinear8(this.linearAddress(segment, offset, 1, ACCESS_WRITE), value);
   }
 
   /** Writes 16 bits at segment:offset. */
   write16(segment: number, offset: number, value: number): void {
-    this.writeLinear16(this.linearAddress(segment, offset, 2, Access.Write), value);
+    this.writeLinear16(this.linearAddress(segment, offset, 2, ACCESS_WRITE), value);
   }
 
   /** Writes 32 bits at segment:offset. */
   write32(segment: number, offset: number, value: number): void {
-    this.writeLinear32(this.linearAddress(segment, offset, 4, Access.Write), value);
+    this.writeLinear32(this.linearAddress(segment, offset, 4, ACCESS_WRITE), value);
   }
 
   /** Writes `size` (1, 2, 4) bytes at segment:offset. */
@@ -595,11 +598,11 @@ export class Cpu {
    * with respect to faults.
    */
   readForUpdate(segment: number, offset: number, size: number): number {
-    const linear = this.linearAddress(segment, offset, size, Access.Write);
+    const linear = this.linearAddress(segment, offset, size, ACCESS_WRITE);
     this.updateLinear = linear;
-    if ((this.cr0 & Cr0.Paging) !== 0) {
-      this.translate(linear, Access.Write);
-      if ((linear & 0xfff) > 0x1000 - size) this.translate((linear & ~0xfff) + 0x1000, Access.Write);
+    if ((this.cr0 & PAGING) !== 0) {
+      this.translate(linear, ACCESS_WRITE);
+      if ((linear & 0xfff) > 0x1000 - size) this.translate((linear & ~0xfff) + 0x1000, ACCESS_WRITE);
     }
     if (size === 4) return this.readLinear32(linear);
     if (size === 2) return this.readLinear16(linear);
@@ -616,7 +619,7 @@ export class Cpu {
 
   /** Fetches a code byte at a linear address (instruction-fetch translation). */
   fetchLinear8(linear: number): number {
-    if ((this.cr0 & Cr0.Paging) === 0) return this.memory.read8(linear >>> 0);
+    if ((this.cr0 & PAGING) === 0) return this.memory.read8(linear >>> 0);
     return this.memory.read8(this.translate(linear, Access.Execute));
   }
 
