@@ -205,6 +205,17 @@ export function createMachine(config: MachineConfig): Machine {
     throw new LoaderError('nothing to boot: give -kernel FILE or -bios FILE');
   }
 
+  /** Brings every timer up to `time`; returns the earliest next deadline (Infinity: none). */
+  const advanceTimers = (time: number): number => {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const timer of timers) {
+      timer.advance(time);
+      const next = timer.nextDeadline(time);
+      if (next !== null && next < earliest) earliest = next;
+    }
+    return earliest;
+  };
+
   let hostStopRequested = false;
   return {
     cpu,
@@ -224,12 +235,7 @@ export function createMachine(config: MachineConfig): Machine {
       if (pendingStop !== undefined) return pendingStop;
       if (hostStopRequested) return { kind: 'host-request' };
       const time = now();
-      let deadline = Number.POSITIVE_INFINITY;
-      for (const timer of timers) {
-        timer.advance(time);
-        const next = timer.nextDeadline(time);
-        if (next !== null && next < deadline) deadline = next;
-      }
+      let deadline = advanceTimers(time);
       let budget = instructionBudget;
       if (config.deterministic && deadline !== Number.POSITIVE_INFINITY) {
         budget = Math.max(1, Math.min(budget, Math.ceil((deadline - time) / NANOSECONDS_PER_INSTRUCTION)));
@@ -247,12 +253,21 @@ export function createMachine(config: MachineConfig): Machine {
           return { kind: 'triple-fault' };
         case 'halt': {
           if ((cpu.getFlags() & Flag.Interrupt) === 0) return { kind: 'halted-with-interrupts-off' };
+          // The guest may have armed a timer just before HLT: look again.
+          const haltedAt = now();
+          deadline = advanceTimers(haltedAt);
           if (deadline === Number.POSITIVE_INFINITY) {
             if (config.deterministic) return { kind: 'idle-forever' };
             return undefined; // real time: host input may still wake it
           }
-          // Skip idle time to the next deadline (deterministic), as a halted CPU does nothing.
-          if (config.deterministic && deadline > time) idleNs += deadline - now();
+          // Deterministic: skip the idle time to the next deadline, as a halted CPU does nothing.
+          // The TSC runs on (one cycle per virtual ns), so it stays in step with the PIT and PM timer.
+          if (config.deterministic && deadline > haltedAt) {
+            const skipped = Math.ceil(deadline - haltedAt);
+            idleNs += skipped;
+            cpu.tscOffset += BigInt(Math.round(skipped / NANOSECONDS_PER_INSTRUCTION));
+            advanceTimers(now());
+          }
           return undefined;
         }
         case 'exit': {
