@@ -77,6 +77,29 @@ describe('Cpu reset and modes', () => {
   });
 });
 
+describe('segment checks', () => {
+  it('a write through a flat read-only data segment is #GP(0); reads work', () => {
+    // mov eax, [0x2000] ; mov [0x2000], eax
+    const run = runProgram([0xa1, ...dword(0x2000), 0xa3, ...dword(0x2000)], {
+      setup: (cpu) => {
+        cpu.setSegmentCache(SegmentRegister.Ds, 0x10, 0, 0xffffffff, 0x00cf9100);
+        cpu.intercepts.exceptions.add(13);
+      },
+    });
+    expect(run.exit).toEqual({ kind: 'exception', vector: 13, errorCode: 0 });
+    expect(run.cpu.eip).toBe(0x1005);
+  });
+
+  it('real mode: a word access at offset 0xFFFF with a 32-bit address is outside the 64 KiB limit', () => {
+    // mov eax, [0x0000ffff] with an address-size prefix: a32 mov ax, [0xffff]
+    const run = runProgram([0x67, 0xa1, ...dword(0xffff)], {
+      mode: 'real',
+      setup: (cpu) => cpu.intercepts.exceptions.add(13),
+    });
+    expect(run.exit).toEqual({ kind: 'exception', vector: 13, errorCode: 0 });
+  });
+});
+
 describe('flat mode with a GDT', () => {
   it('lets ring-3 code reload GS from a TLS descriptor the host writes (set_thread_area)', () => {
     const memory = new PhysicalMemory({ ramBytes: 1 << 20 });

@@ -285,8 +285,11 @@ export class Cpu {
     this.segmentBase[segment] = base;
     this.segmentLimit[segment] = limit;
     this.segmentFlags[segment] = flags & 0x00f0ff00;
-    const expandDown = (flags & 0x1c00) === 0x1400; // data segment (S=1, code bit 0) with E set
-    this.segmentChecked[segment] = limit >>> 0 === 0xffffffff && !expandDown ? 0 : 1;
+    // Unchecked only for a present, writable, expand-up data segment covering 4 GiB (P, S, type
+    // 001x); everything else (code segments, read-only or expand-down data, null selectors,
+    // real-mode 64 KiB limits) goes through checkSegmentLimit.
+    const flatWritableData = (flags & 0x9e00) === 0x9200 && limit >>> 0 === 0xffffffff;
+    this.segmentChecked[segment] = flatWritableData ? 0 : 1;
     if (segment === CS) {
       this.codeSize32 = (flags & 0x400000) !== 0;
       this.fetchLinearPage = -1;
