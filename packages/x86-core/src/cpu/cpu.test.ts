@@ -100,6 +100,17 @@ describe('segment checks', () => {
   });
 });
 
+describe('single step', () => {
+  it('raises #DB after each instruction while TF is set, starting after the instruction that follows POPF', () => {
+    // pushfd ; or dword [esp], 0x100 ; popfd ; nop ; nop
+    const run = runProgram([0x9c, 0x81, 0x0c, 0x24, ...dword(0x100), 0x9d, 0x90, 0x90], {
+      setup: (cpu) => cpu.intercepts.exceptions.add(1),
+    });
+    expect(run.exit).toEqual({ kind: 'exception', vector: 1 });
+    expect(run.cpu.eip).toBe(0x100a); // after the first NOP, not after POPFD
+  });
+});
+
 describe('flat mode with a GDT', () => {
   it('lets ring-3 code reload GS from a TLS descriptor the host writes (set_thread_area)', () => {
     const memory = new PhysicalMemory({ ramBytes: 1 << 20 });

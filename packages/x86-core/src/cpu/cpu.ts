@@ -767,7 +767,9 @@ export class Cpu {
         chunk = 1;
         this.interruptShadow = false;
       }
-      if ((this.flagsValue & Flag.Trap) !== 0) chunk = 1;
+      // Single-step: TF as it was before the instruction decides (POPF setting TF traps one later).
+      const singleStep = (this.flagsValue & Flag.Trap) !== 0;
+      if (singleStep) chunk = 1;
       this.chunkRemaining = chunk;
       let executed = 0;
       try {
@@ -830,7 +832,7 @@ export class Cpu {
       }
       retired += executed;
       this.instructionsRetired += executed;
-      if ((this.flagsValue & Flag.Trap) !== 0 && executed > 0) this.singleStepTrap();
+      if (singleStep && executed > 0) this.singleStepTrap();
     }
   }
 
