@@ -873,7 +873,7 @@ export class Fpu {
             this.loadEnvironment(host, address, instruction.operandSize32);
             return FpuOutcome.Done;
           case 5:
-            state.control = host.read16(address) | 0x40;
+            state.control = host.read16(address); // stored as loaded, as QEMU (FNSTCW returns it)
             this.recomputeSummary();
             return FpuOutcome.Done;
           case 6:
@@ -1145,7 +1145,7 @@ export class Fpu {
     const word4 = read(4);
     const word5 = read(5);
     const word6 = read(6);
-    state.control = control | 0x40;
+    state.control = control;
     state.setStatusWord(statusWord);
     state.setTagWord(tags);
     if (real) {

@@ -179,6 +179,7 @@ export const OPERATIONS: Operation[] = [
     output: 'st0st1',
     operand: 'x80',
   },
+  { id: 90, name: 'fldcw+fnstcw', steps: [mem(0xd9, 7, OUT + 20)], output: 'mem2', operand: 'none' },
   {
     id: 89,
     name: 'fist m32+fxam',
@@ -356,7 +357,10 @@ export function generateRecords(seed: number, perOperation: number): Uint8Array 
       const precision = [3, 2, 0][(index >> 2) % 3]!;
       const a = randomExtended(random);
       view.setUint32(offset, operation.id, true);
-      view.setUint16(offset + 4, 0x7f | (precision << 8) | (roundingMode << 10), true);
+      // FLDCW/FNSTCW gets any 16-bit value (the sequence raises no exception, so none is delivered).
+      const control =
+        operation.id === 90 ? random.next() & 0xffff : 0x7f | (precision << 8) | (roundingMode << 10);
+      view.setUint16(offset + 4, control, true);
       view.setBigUint64(offset + 8, a[1], true);
       view.setUint16(offset + 16, a[0], true);
       records.set(randomOperandBytes(random, operation.operand, a), offset + 18);

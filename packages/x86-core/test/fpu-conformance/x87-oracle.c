@@ -98,6 +98,7 @@ static void run(const unsigned char *in, unsigned char *out) {
   case 87: RUN(".byte 0xdb,0xf1\n\t.byte 0xdb,0xd1"); break;  /* fcomi; fcmovnbe st, st(1) */
   case 88: RUN(".byte 0xd9,0xf7\n\t.byte 0xd9,0xf6"); break;  /* fincstp; fdecstp */
   case 89: RUN("fistl 20(%0)\n\t.byte 0xd9,0xe5"); break;     /* fist m32; fxam */
+  case 90: RUN("fnstcw 20(%0)"); break;                          /* control word as loaded */
   default: break;
   }
 }
