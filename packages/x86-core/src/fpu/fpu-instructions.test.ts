@@ -339,4 +339,21 @@ describe('x87 instructions', () => {
     expect(fpu.state.opcode).toBe(0x1e8);
     expect(fpu.state.top).toBe(7);
   });
+
+  it('probes the whole destination before a multi-part store, so a fault leaves memory and stack alone', () => {
+    const fpu = new Fpu();
+    const { host, memory } = createHost();
+    const probes: Array<[number, number]> = [];
+    host.probeWrite = (address, length) => {
+      probes.push([address, length]);
+      if (address + length > 0x1000 - 4) throw new Error('page fault');
+    };
+    run(fpu, host, 0xd9, 0xeb); // fldpi
+    expect(() => run(fpu, host, 0xdb, 7 << 3, 0x1000 - 8)).toThrow('page fault'); // fstp tbyte
+    expect(probes).toEqual([[0x1000 - 8, 10]]);
+    expect([...memory.subarray(0x1000 - 8, 0x1000)]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(fpu.state.top).toBe(7);
+    expect(() => run(fpu, host, 0xdd, 6 << 3, 0x1000 - 100)).toThrow('page fault'); // fnsave
+    expect(fpu.state.isEmpty(0)).toBe(false);
+  });
 });

@@ -80,6 +80,11 @@ export interface FpuHost {
   isRealOrVirtual8086(): boolean;
   /** Optional: raise FERR# (IRQ 13 on a PC) for a pending exception when CR0.NE = 0. */
   signalFerr?(): void;
+  /**
+   * Optional: throw the CPU's fault if any byte of [address, address + length) cannot be written.
+   * Called before multi-part stores (m64, m80, BCD, FSTENV, FSAVE) so that they are all or nothing.
+   */
+  probeWrite?(address: number, length: number): void;
 }
 
 /** Decoded x87 instruction as the CPU hands it over. */
@@ -1022,6 +1027,7 @@ export class Fpu {
     } else {
       const result = floatx80ToFloat64(value, status);
       if (!this.commitFlags()) return;
+      host.probeWrite?.(address, 8);
       host.write32(address, Number(result & 0xffffffffn));
       host.write32(address + 4, Number(result >> 32n));
     }
@@ -1044,6 +1050,7 @@ export class Fpu {
     if (bits === 16) host.write16(address, Number(stored));
     else if (bits === 32) host.write32(address, Number(stored));
     else {
+      host.probeWrite?.(address, 8);
       host.write32(address, Number(stored & 0xffffffffn));
       host.write32(address + 4, Number(stored >> 32n));
     }
@@ -1082,6 +1089,7 @@ export class Fpu {
         bytes[index] = ((Math.floor(pair / 10) << 4) | (pair % 10)) & 0xff;
       }
     }
+    host.probeWrite?.(address, 10);
     for (let index = 0; index < 10; index++) host.write8(address + index, bytes[index]!);
     state.pop();
   }
@@ -1089,8 +1097,9 @@ export class Fpu {
   // ---------------------------------------------------------------------------------------------
   // Environment
 
-  private storeEnvironment(host: FpuHost, address: number, operandSize32: boolean): void {
+  private storeEnvironment(host: FpuHost, address: number, operandSize32: boolean, probeLength = 0): void {
     const state = this.state;
+    host.probeWrite?.(address, Math.max(probeLength, operandSize32 ? 28 : 14));
     const real = host.isRealOrVirtual8086();
     const control = state.control;
     const statusWord = state.statusWord();
@@ -1171,7 +1180,7 @@ export class Fpu {
 
   private save(host: FpuHost, address: number, operandSize32: boolean): void {
     const state = this.state;
-    this.storeEnvironment(host, address, operandSize32);
+    this.storeEnvironment(host, address, operandSize32, operandSize32 ? 108 : 94);
     let pointer = address + (operandSize32 ? 28 : 14);
     for (let index = 0; index < 8; index++) {
       writeExtended(host, pointer, state.st(index));
@@ -1239,6 +1248,7 @@ function readExtended(host: FpuHost, address: number): Floatx80 {
 }
 
 function writeExtended(host: FpuHost, address: number, value: Floatx80): void {
+  host.probeWrite?.(address, 10);
   host.write32(address, Number(value.significand & 0xffffffffn));
   host.write32(address + 4, Number(value.significand >> 32n));
   host.write16(address + 8, value.signExponent);
