@@ -31,6 +31,8 @@ export interface DifferentialCase {
   undefinedFlags: number;
   /** Initial contents of the 64-byte data area (16 dwords). */
   data: number[];
+  /** ESP when the instruction starts (stack cases point it into the data area), else the harness stack. */
+  stackPointer?: number;
 }
 
 /** Absolute address of the data area, fixed for all cases (set by buildProgram before generation is used). */
@@ -98,7 +100,7 @@ export function generateCase(random: Random): DifferentialCase {
   const flags = random.next32() & ARITHMETIC;
   const prefix = random.below(4) === 0 ? [0x66] : [];
   const wide = prefix.length === 0;
-  const kind = random.below(26);
+  const kind = random.below(28);
   let bytes: number[];
   let text: string;
   let undefinedFlags = 0;
@@ -366,6 +368,37 @@ export function generateCase(random: Random): DifferentialCase {
       undefinedFlags = (count & 0x1f) > 1 ? OF : 0;
       break;
     }
+    case 26:
+    case 27: {
+      // Stack instructions with ESP (and EBP) inside the data area, so pushes are compared
+      const stackPointer = DATA_ADDRESS + 32 + 4 * random.below(3);
+      registers[5] = DATA_ADDRESS + 24 + 4 * random.below(5); // EBP for ENTER/LEAVE
+      const register = random.pick(USABLE);
+      const choice = random.below(9);
+      const forms: number[][] = [
+        [0x50 + register], // push r32
+        [0x58 + register], // pop r32
+        [0x6a, random.below(256)], // push imm8
+        prefix.length > 0 ? [0x68, random.below(256), random.below(256)] : [0x68, ...dword(random.next32())], // push imm16/32
+        [0xff, 0x35, ...dword(DATA_ADDRESS + 4 * random.below(8))], // push dword [abs]
+        [0x8f, 0x05, ...dword(DATA_ADDRESS + 4 * random.below(8))], // pop dword [abs]
+        [random.pick([0x60, 0x61])], // pushad / popad
+        [0xc8, random.below(16), 0, random.below(3)], // enter imm16, level 0-2
+        [0xc9], // leave
+      ];
+      bytes = [...prefix, ...forms[choice]];
+      if (prefix.length > 0 && choice >= 7) bytes = forms[choice]; // 16-bit ENTER/LEAVE: keep 32-bit
+      text = `stack form ${choice}`;
+      return {
+        text: `${text}: ${bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')}`,
+        bytes,
+        registers,
+        flags,
+        undefinedFlags,
+        data,
+        stackPointer,
+      };
+    }
     case 24:
     case 25: {
       // String instructions with and without REP, both directions
@@ -436,9 +469,11 @@ export function buildProgram(cases: readonly DifferentialCase[]): {
       for (let slot = 0; slot < DATA_BYTES / 4; slot++) {
         out.push(0xc7, 0x05, ...dword(DATA_ADDRESS + slot * 4), ...dword(testCase.data[slot])); // mov dword [data+4i], imm32
       }
+      out.push(0xbc, ...dword(testCase.stackPointer ?? stackTop)); // mov esp, start ESP (flags unchanged)
       out.push(...testCase.bytes);
+      out.push(0x89, 0x25, ...dword(record + 4 * 4)); // mov [record+16], esp
+      out.push(0xbc, ...dword(stackTop)); // mov esp, stackTop (flags unchanged)
       out.push(0x9c); // pushfd
-      out.push(0xfc); // cld (the next case's flags are set by POPFD anyway)
       for (let register = 0; register < 8; register++) {
         if (register === 4) continue;
         out.push(0x89, 0x05 | (register << 3), ...dword(record + register * 4)); // mov [record+r*4], reg
@@ -556,7 +591,6 @@ export function compareResults(
   cases.forEach((testCase, index) => {
     const problems: string[] = [];
     for (let slot = 0; slot < RECORD_DWORDS; slot++) {
-      if (slot === 4) continue;
       const at = (index * RECORD_DWORDS + slot) * 4;
       if (at + 4 > expected.byteLength || at + 4 > actual.byteLength) {
         problems.push('missing output');
