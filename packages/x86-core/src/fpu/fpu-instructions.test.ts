@@ -271,11 +271,13 @@ describe('x87 instructions', () => {
         ),
         fc.uint8Array({ minLength: 512, maxLength: 512 }),
         fc.integer({ min: 0, max: 0xffff }),
-        (steps, bytes, control) => {
+        fc.constantFrom(0x33, 0x13, 0x3b, 0x37, 0x31),
+        (steps, bytes, control, cr0) => {
           const fpu = new Fpu();
-          const { host, memory } = createHost();
+          const { host, memory, record } = createHost(cr0);
           for (let offset = 0; offset < memory.length; offset += bytes.length) memory.set(bytes, offset);
-          fpu.state.control = control | 0x3f; // masked: exceptions accumulate
+          record.cr0 = cr0;
+          fpu.state.control = control; // masked or not: #MF/FERR paths included
           for (const step of steps) {
             const outcome = fpu.execute(host, {
               ...step,
@@ -290,7 +292,7 @@ describe('x87 instructions', () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 400 },
     );
   });
 
