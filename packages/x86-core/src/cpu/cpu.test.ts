@@ -100,6 +100,22 @@ describe('segment checks', () => {
   });
 });
 
+describe('debugger breakpoints', () => {
+  it('stop before the instruction at a breakpoint address and resume through it', () => {
+    const memory = new PhysicalMemory({ ramBytes: 1 << 20 });
+    const cpu = new Cpu({ memory, ports: new PortBus() });
+    cpu.enterFlatProtectedMode({ cpl: 3 });
+    memory.writeBytes(0x1000, Uint8Array.from([0x40, 0x40, 0x40, 0xcd, 0x80])); // inc eax x3 ; int 0x80
+    cpu.eip = 0x1000;
+    cpu.intercepts.softwareInterrupts.add(0x80);
+    cpu.breakpoints.add(0x1002);
+    expect(cpu.run(100)).toEqual({ reason: 'breakpoint', retired: 2 });
+    expect(cpu.eip).toBe(0x1002);
+    expect(cpu.run(100).reason).toBe('exit');
+    expect(cpu.readRegister(Register.Eax)).toBe(3);
+  });
+});
+
 describe('single step', () => {
   it('raises #DB after each instruction while TF is set, starting after the instruction that follows POPF', () => {
     // pushfd ; or dword [esp], 0x100 ; popfd ; nop ; nop

@@ -179,6 +179,13 @@ export class Cpu {
 
   /** HLT executed, waiting for an interrupt. */
   halted = false;
+  /**
+   * Debugger breakpoints: linear addresses where `run` stops with reason `'breakpoint'` before
+   * executing the instruction; the next `run` executes it. Empty costs nothing.
+   */
+  readonly breakpoints = new Set<number>();
+  /** The breakpoint `run` last stopped at (so resuming executes that instruction), or -1. */
+  private resumeBreakpoint = -1;
   /** Interrupts are inhibited for one instruction (after STI, MOV SS, POP SS). */
   interruptShadow = false;
   /** The exit record being returned (set by a handler before it throws RunLoopStop). */
@@ -770,6 +777,16 @@ export class Cpu {
       // Single-step: TF as it was before the instruction decides (POPF setting TF traps one later).
       const singleStep = (this.flagsValue & Flag.Trap) !== 0;
       if (singleStep) chunk = 1;
+      if (this.breakpoints.size > 0) {
+        // Debugger breakpoints: one instruction per chunk, checked by linear address.
+        chunk = 1;
+        const linear = (this.segmentBase[CS] + this.eip) >>> 0;
+        if (this.breakpoints.has(linear) && linear !== this.resumeBreakpoint) {
+          this.resumeBreakpoint = linear;
+          return { reason: 'breakpoint', retired };
+        }
+        this.resumeBreakpoint = -1;
+      }
       this.chunkRemaining = chunk;
       let executed = 0;
       try {

@@ -25,8 +25,8 @@ export type ExitRecord =
 export interface RunResult {
   /**
    * `budget`: the instruction budget is used up; `halt`: HLT with nothing to wake the CPU;
-   * `exit`: an intercepted event (see `exit`); `triple-fault`: shutdown; `breakpoint`: reserved
-   * for debugger breakpoints.
+   * `exit`: an intercepted event (see `exit`); `triple-fault`: shutdown; `breakpoint`: EIP is at
+   * an address in `cpu.breakpoints` (the next `run` executes that instruction).
    */
   reason: 'budget' | 'halt' | 'exit' | 'triple-fault' | 'breakpoint';
   /** Instructions retired during this call. */
