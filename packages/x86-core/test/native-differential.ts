@@ -507,7 +507,9 @@ export function buildProgram(cases: readonly DifferentialCase[]): {
   for (const byte of emit(resultsAddress, stackTop)) code.push(byte);
   const fileSize = HEADER_SIZE + code.length;
   if (stackTop + 0x100 > DATA_ADDRESS)
-    throw new RangeError('buildProgram: too many cases for the fixed data address');
+    throw new RangeError(
+      'buildProgram: too many cases for one program (at most about 15 000; run several seeds)',
+    );
   const memorySize = DATA_ADDRESS + DATA_BYTES - LOAD_ADDRESS;
   const image = new Uint8Array(fileSize);
   const view = new DataView(image.buffer);

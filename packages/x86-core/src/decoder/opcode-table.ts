@@ -45,9 +45,11 @@ import {
 import * as control from '../instructions/control.js';
 import * as data from '../instructions/data.js';
 import {
+  aluRegisters32,
+  aluRmImmediate,
+  aluRmReg,
   binaryAccumulatorImmediate,
   binaryRegisters32,
-  binaryRegRm,
   binaryRmImmediate,
   binaryRmReg,
   ShiftCount,
@@ -120,8 +122,8 @@ const CONDITIONS = ['O', 'NO', 'B', 'AE', 'E', 'NE', 'BE', 'A', 'S', 'NS', 'P', 
 function group1(immediate: string, width: string): OpcodeGroup {
   return {
     mnemonic: 'Grp1',
-    group: ALU.map(([mnemonic, semantic, writes]) =>
-      entry(mnemonic, [`E${width}`, immediate], binaryRmImmediate(semantic, writes), { lock: writes }),
+    group: ALU.map(([mnemonic, , writes], operation) =>
+      entry(mnemonic, [`E${width}`, immediate], aluRmImmediate(operation), { lock: writes }),
     ),
   };
 }
@@ -161,14 +163,14 @@ export const ONE_BYTE_MAP: readonly OpcodeSlot[] = (() => {
   const map: OpcodeSlot[] = new Array(256).fill(null);
   ALU.forEach(([mnemonic, semantic, writes], index) => {
     const base = index * 8;
-    map[base + 0] = entry(mnemonic, ['Eb', 'Gb'], binaryRmReg(semantic, writes), { lock: writes });
-    map[base + 1] = entry(mnemonic, ['Ev', 'Gv'], binaryRmReg(semantic, writes), {
+    map[base + 0] = entry(mnemonic, ['Eb', 'Gb'], aluRmReg(index, false), { lock: writes });
+    map[base + 1] = entry(mnemonic, ['Ev', 'Gv'], aluRmReg(index, false), {
       lock: writes,
-      registerHandler32: binaryRegisters32(semantic, writes, false),
+      registerHandler32: aluRegisters32(index, false),
     });
-    map[base + 2] = entry(mnemonic, ['Gb', 'Eb'], binaryRegRm(semantic, writes));
-    map[base + 3] = entry(mnemonic, ['Gv', 'Ev'], binaryRegRm(semantic, writes), {
-      registerHandler32: binaryRegisters32(semantic, writes, true),
+    map[base + 2] = entry(mnemonic, ['Gb', 'Eb'], aluRmReg(index, true));
+    map[base + 3] = entry(mnemonic, ['Gv', 'Ev'], aluRmReg(index, true), {
+      registerHandler32: aluRegisters32(index, true),
     });
     map[base + 4] = entry(mnemonic, ['AL', 'Ib'], binaryAccumulatorImmediate(semantic, writes));
     map[base + 5] = entry(mnemonic, ['eAX', 'Iz'], binaryAccumulatorImmediate(semantic, writes));

@@ -110,3 +110,46 @@ export function setResultFlags(
   if (adjust) flags |= Flag.Adjust;
   cpu.setArithmeticFlags(flags);
 }
+
+/** ALU operation numbers in opcode order (ModRM.reg of group 1). */
+export const AluOperation = {
+  Add: 0,
+  Or: 1,
+  AddWithCarry: 2,
+  SubtractWithBorrow: 3,
+  And: 4,
+  Subtract: 5,
+  Xor: 6,
+  Compare: 7,
+} as const;
+
+/**
+ * Applies ALU operation `operation` (AluOperation). A switch of direct calls rather than a
+ * function value, so the JIT can inline each operation into its caller.
+ */
+export function aluOperation(
+  cpu: Cpu,
+  operation: number,
+  destination: number,
+  source: number,
+  size: number,
+): number {
+  switch (operation) {
+    case 0:
+      return add(cpu, destination, source, size);
+    case 1:
+      return or(cpu, destination, source, size);
+    case 2:
+      return addWithCarry(cpu, destination, source, size);
+    case 3:
+      return subtractWithBorrow(cpu, destination, source, size);
+    case 4:
+      return and(cpu, destination, source, size);
+    case 5:
+      return subtract(cpu, destination, source, size);
+    case 6:
+      return xor(cpu, destination, source, size);
+    default:
+      return subtract(cpu, destination, source, size);
+  }
+}

@@ -7,7 +7,7 @@
 import type { Cpu } from '../cpu/cpu.js';
 import type { Instruction, InstructionHandler } from '../decoder/instruction.js';
 import { effectiveAddress, readRm, readRmForUpdate, writeRmBack } from '../decoder/operands.js';
-import type { BinarySemantic } from './alu.js';
+import { aluOperation, type BinarySemantic } from './alu.js';
 import type { ShiftSemantic } from './shift.js';
 
 /** `E op= G` (e.g. 00 ADD Eb,Gb / 01 ADD Ev,Gv); `writes` false for CMP/TEST. */
@@ -141,5 +141,75 @@ export function shiftRm(semantic: ShiftSemantic, countFrom: number): Instruction
       return;
     }
     writeRmBack(cpu, instruction, size, semantic(cpu, readRmForUpdate(cpu, instruction, size), count, size));
+  };
+}
+
+/** 32-bit register-register ALU form by operation number (see {@link binaryRegisters32}). */
+export function aluRegisters32(operation: number, toReg: boolean): InstructionHandler {
+  const writes = operation !== 7;
+  return (cpu: Cpu, instruction: Instruction) => {
+    const registers = cpu.registers32;
+    const destination = toReg ? instruction.reg : instruction.rm;
+    const source = toReg ? instruction.rm : instruction.reg;
+    const result = aluOperation(cpu, operation, registers[destination], registers[source], 4);
+    if (writes) registers[destination] = result;
+  };
+}
+
+/** `E op= imm` by operation number (group 1). */
+export function aluRmImmediate(operation: number): InstructionHandler {
+  const writes = operation !== 7;
+  return (cpu: Cpu, instruction: Instruction) => {
+    const size = instruction.operandSize;
+    if (instruction.mod === 3) {
+      const rm = instruction.rm;
+      const result = aluOperation(cpu, operation, cpu.readGeneral(rm, size), instruction.immediate, size);
+      if (writes) cpu.writeGeneral(rm, size, result);
+      return;
+    }
+    if (!writes) {
+      aluOperation(cpu, operation, readRm(cpu, instruction, size), instruction.immediate, size);
+      return;
+    }
+    const destination = cpu.readForUpdate(instruction.segment, effectiveAddress(cpu, instruction), size);
+    cpu.writeUpdated(size, aluOperation(cpu, operation, destination, instruction.immediate, size));
+  };
+}
+
+/** `E op= G` / `G op= E` by operation number. */
+export function aluRmReg(operation: number, toReg: boolean): InstructionHandler {
+  const writes = operation !== 7;
+  return (cpu: Cpu, instruction: Instruction) => {
+    const size = instruction.operandSize;
+    const reg = instruction.reg;
+    if (toReg) {
+      const result = aluOperation(
+        cpu,
+        operation,
+        cpu.readGeneral(reg, size),
+        readRm(cpu, instruction, size),
+        size,
+      );
+      if (writes) cpu.writeGeneral(reg, size, result);
+      return;
+    }
+    if (instruction.mod === 3) {
+      const rm = instruction.rm;
+      const result = aluOperation(
+        cpu,
+        operation,
+        cpu.readGeneral(rm, size),
+        cpu.readGeneral(reg, size),
+        size,
+      );
+      if (writes) cpu.writeGeneral(rm, size, result);
+      return;
+    }
+    if (!writes) {
+      aluOperation(cpu, operation, readRm(cpu, instruction, size), cpu.readGeneral(reg, size), size);
+      return;
+    }
+    const destination = cpu.readForUpdate(instruction.segment, effectiveAddress(cpu, instruction), size);
+    cpu.writeUpdated(size, aluOperation(cpu, operation, destination, cpu.readGeneral(reg, size), size));
   };
 }
