@@ -426,6 +426,54 @@ function invalidResult(status: FloatStatus): Floatx80 {
   return FLOATX80_DEFAULT_NAN;
 }
 
+const TWO_TO_127 = 1n << 127n;
+const MASK63 = (1n << 63n) - 1n;
+const TWO_TO_64 = 1n << 64n;
+
+/**
+ * Fast path of the common case: rounds `significand` (exactly 64 bits) with `remainder` below it
+ * (`half` = the remainder's half-unit), biased exponent already known to be normal. Returns
+ * undefined when rounding could overflow, leaving the general path to decide.
+ */
+function roundNormal64(
+  status: FloatStatus,
+  sign: number,
+  exponent: number,
+  significand: bigint,
+  remainder: bigint,
+  half: bigint,
+): Floatx80 | undefined {
+  if (remainder === 0n) {
+    status.roundedUp = false;
+    return { signExponent: (sign << 15) | exponent, significand };
+  }
+  if (exponent === 0x7ffe && significand === MASK64) return undefined;
+  let increment: boolean;
+  switch (status.roundingMode) {
+    case RoundingMode.NearestEven:
+      increment = remainder > half || (remainder === half && (significand & 1n) === 1n);
+      break;
+    case RoundingMode.Down:
+      increment = sign === 1;
+      break;
+    case RoundingMode.Up:
+      increment = sign === 0;
+      break;
+    default:
+      increment = false;
+  }
+  status.flags |= FloatFlag.Inexact;
+  status.roundedUp = increment;
+  if (increment) {
+    significand += 1n;
+    if (significand === TWO_TO_64) {
+      significand = INTEGER_BIT;
+      exponent += 1;
+    }
+  }
+  return { signExponent: (sign << 15) | exponent, significand };
+}
+
 function addSubtract(a: Floatx80, b: Floatx80, status: FloatStatus, subtract: boolean): Floatx80 {
   status.roundedUp = false;
   if (isInvalidEncoding(a) || isInvalidEncoding(b)) return invalidResult(status);
@@ -440,6 +488,34 @@ function addSubtract(a: Floatx80, b: Floatx80, status: FloatStatus, subtract: bo
   if (isZero(a) && isZero(b)) {
     if (signA === signB) return zeroResult(signA);
     return zeroResult(status.roundingMode === RoundingMode.Down ? 1 : 0);
+  }
+  // Fast path: same effective sign, both normal, exponents within 62, 64-bit precision.
+  if (signA === signB && status.precision === 64) {
+    const rawA = a.signExponent & 0x7fff;
+    const rawB = b.signExponent & 0x7fff;
+    if (rawA !== 0 && rawB !== 0 && a.significand >= INTEGER_BIT && b.significand >= INTEGER_BIT) {
+      const [high, low, exponentHigh, difference] =
+        rawA >= rawB
+          ? [a.significand, b.significand, rawA, rawA - rawB]
+          : [b.significand, a.significand, rawB, rawB - rawA];
+      if (difference <= 62) {
+        const sum = (high << bigShift(difference)) + low;
+        const carry = sum >= halfUnit(65 + difference) ? 1 : 0;
+        const shift = difference + carry;
+        const exponent = exponentHigh + carry;
+        if (exponent <= 0x7ffe) {
+          const fast = roundNormal64(
+            status,
+            signA,
+            exponent,
+            sum >> bigShift(shift),
+            sum & lowMask(shift),
+            halfUnit(shift),
+          );
+          if (fast) return fast;
+        }
+      }
+    }
   }
   let exponentA = lowExponent(a);
   let exponentB = lowExponent(b);
@@ -497,13 +573,23 @@ export function floatx80Multiply(a: Floatx80, b: Floatx80, status: FloatStatus):
     return infinityResult(sign);
   }
   if (isZero(a) || isZero(b)) return zeroResult(sign);
-  return roundToFloatx80(
-    status,
-    status.precision,
-    sign,
-    a.significand * b.significand,
-    lowExponent(a) + lowExponent(b),
-  );
+  const product = a.significand * b.significand;
+  // Fast path: both normal, 64-bit precision, normal result.
+  if (status.precision === 64 && a.significand >= INTEGER_BIT && b.significand >= INTEGER_BIT) {
+    const rawA = a.signExponent & 0x7fff;
+    const rawB = b.signExponent & 0x7fff;
+    if (rawA !== 0 && rawB !== 0) {
+      const top = product >= TWO_TO_127;
+      const exponent = rawA + rawB - 0x3ffe - (top ? 0 : 1);
+      if (exponent >= 1 && exponent <= 0x7ffe) {
+        const fast = top
+          ? roundNormal64(status, sign, exponent, product >> 64n, product & MASK64, INTEGER_BIT)
+          : roundNormal64(status, sign, exponent, product >> 63n, product & MASK63, QUIET_BIT);
+        if (fast) return fast;
+      }
+    }
+  }
+  return roundToFloatx80(status, status.precision, sign, product, lowExponent(a) + lowExponent(b));
 }
 
 /** a ÷ b, rounded to the status precision. */
@@ -742,6 +828,48 @@ function floatx80ToBinary(a: Floatx80, format: FloatFormat, status: FloatStatus)
   }
   if (isInfinity(a)) return (sign << signShift) | (BigInt(format.maxExponent) << exponentShift);
   if (isZero(a)) return sign << signShift;
+  // Fast path: a normal value whose result is a normal number of the target format.
+  const rawExponent = a.signExponent & 0x7fff;
+  const unbiased = rawExponent - EXPONENT_BIAS;
+  if (
+    rawExponent !== 0 &&
+    a.significand >= INTEGER_BIT &&
+    unbiased >= 1 - format.bias &&
+    unbiased < format.maxExponent - format.bias - 1
+  ) {
+    const shift = 63 - format.fractionBits;
+    let kept = a.significand >> bigShift(shift);
+    const remainder = a.significand & lowMask(shift);
+    let exponent = unbiased + format.bias;
+    if (remainder !== 0n) {
+      const half = halfUnit(shift);
+      let increment: boolean;
+      switch (status.roundingMode) {
+        case RoundingMode.NearestEven:
+          increment = remainder > half || (remainder === half && (kept & 1n) === 1n);
+          break;
+        case RoundingMode.Down:
+          increment = sign === 1n;
+          break;
+        case RoundingMode.Up:
+          increment = sign === 0n;
+          break;
+        default:
+          increment = false;
+      }
+      status.flags |= FloatFlag.Inexact;
+      status.roundedUp = increment;
+      if (increment) {
+        kept += 1n;
+        if (kept === halfUnit(format.fractionBits + 2)) {
+          kept >>= 1n;
+          exponent += 1;
+        }
+      }
+    }
+    const fraction = kept & lowMask(format.fractionBits);
+    return (sign << signShift) | (BigInt(exponent) << exponentShift) | fraction;
+  }
   roundExact(status, format, Number(sign), a.significand, lowExponent(a));
   const fraction = roundedSignificand & ((1n << fractionBits) - 1n);
   return (sign << signShift) | (BigInt(roundedExponent) << exponentShift) | fraction;
