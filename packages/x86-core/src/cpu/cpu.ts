@@ -63,6 +63,7 @@ const SS = 2;
 const PAGING = 1 << 31; // Cr0.Paging
 const ACCESS_READ = 0; // Access.Read
 const ACCESS_WRITE = 2; // Access.Write
+const RAM_PAGE = 0; // PageKind.Ram
 
 /** Index of each 8-bit register (AL, CL, DL, BL, AH, CH, DH, BH) in the byte view of the registers. */
 const BYTE_REGISTER_OFFSET = new Uint8Array([0, 4, 8, 12, 1, 5, 9, 13]);
@@ -571,6 +572,16 @@ export class Cpu {
 
   /** Reads `size` (1, 2, 4) bytes at segment:offset. */
   readSized(segment: number, offset: number, size: number): number {
+    // Fast path: flat segment, paging off, naturally aligned access to a RAM page.
+    if (this.segmentChecked[segment] === 0 && (this.cr0 & PAGING) === 0) {
+      const memory = this.memory;
+      const address = ((this.segmentBase[segment] + offset) & memory.a20Mask) >>> 0;
+      if ((address & (size - 1)) === 0 && memory.pageKind[address >>> 12] === RAM_PAGE) {
+        if (size === 4) return memory.ram32[address >>> 2] >>> 0;
+        if (size === 2) return memory.ram16[address >>> 1];
+        return memory.ram[address];
+      }
+    }
     if (size === 4) return this.read32(segment, offset);
     if (size === 2) return this.read16(segment, offset);
     return this.read8(segment, offset);
@@ -593,6 +604,22 @@ export class Cpu {
 
   /** Writes `size` (1, 2, 4) bytes at segment:offset. */
   writeSized(segment: number, offset: number, size: number, value: number): void {
+    // Fast path: flat segment, paging off, naturally aligned store to a RAM page without code.
+    if (this.segmentChecked[segment] === 0 && (this.cr0 & PAGING) === 0) {
+      const memory = this.memory;
+      const address = ((this.segmentBase[segment] + offset) & memory.a20Mask) >>> 0;
+      const page = address >>> 12;
+      if (
+        (address & (size - 1)) === 0 &&
+        memory.pageKind[page] === RAM_PAGE &&
+        memory.codePages[page] === 0
+      ) {
+        if (size === 4) memory.ram32[address >>> 2] = value;
+        else if (size === 2) memory.ram16[address >>> 1] = value;
+        else memory.ram[address] = value;
+        return;
+      }
+    }
     if (size === 4) this.write32(segment, offset, value);
     else if (size === 2) this.write16(segment, offset, value);
     else this.write8(segment, offset, value);
