@@ -64,6 +64,7 @@ const PAGING = 1 << 31; // Cr0.Paging
 const ACCESS_READ = 0; // Access.Read
 const ACCESS_WRITE = 2; // Access.Write
 const RAM_PAGE = 0; // PageKind.Ram
+const USER_ACCESS = 4; // Access.User
 
 /** Index of each 8-bit register (AL, CL, DL, BL, AH, CH, DH, BH) in the byte view of the registers. */
 const BYTE_REGISTER_OFFSET = new Uint8Array([0, 4, 8, 12, 1, 5, 9, 13]);
@@ -570,13 +571,34 @@ export class Cpu {
     return this.readLinear32(this.linearAddress(segment, offset, 4, ACCESS_READ));
   }
 
+  /**
+   * Physical address of segment:offset for the fast paths: identity with paging off, the TLB
+   * entry on a hit (same test as `translateLinear`'s hit path in src/system/linear.ts), or
+   * 0xffffffff when the slow path must run (TLB miss; an access at 0xffffffff is never aligned
+   * and never takes the fast path anyway).
+   */
+  private fastPhysical(segment: number, offset: number, access: number): number {
+    const linear = (this.segmentBase[segment] + offset) >>> 0;
+    if ((this.cr0 & PAGING) === 0) return linear;
+    const mmu = this.mmu;
+    if (mmu === undefined) return 0xffffffff;
+    const page = linear >>> 12;
+    const kind = this.cpl === 3 ? access | USER_ACCESS : access;
+    if ((mmu.tlbFlags[page] & (1 << ((kind & 6) >>> 1))) === 0) return 0xffffffff;
+    return (mmu.tlbPhysical[page] | (linear & 0xfff)) >>> 0;
+  }
+
   /** Reads `size` (1, 2, 4) bytes at segment:offset. */
   readSized(segment: number, offset: number, size: number): number {
-    // Fast path: flat segment, paging off, naturally aligned access to a RAM page.
-    if (this.segmentChecked[segment] === 0 && (this.cr0 & PAGING) === 0) {
+    // Fast path: flat segment, paging off or a TLB hit, naturally aligned access to a RAM page.
+    if (this.segmentChecked[segment] === 0) {
       const memory = this.memory;
-      const address = ((this.segmentBase[segment] + offset) & memory.a20Mask) >>> 0;
-      if ((address & (size - 1)) === 0 && memory.pageKind[address >>> 12] === RAM_PAGE) {
+      const address = (this.fastPhysical(segment, offset, ACCESS_READ) & memory.a20Mask) >>> 0;
+      if (
+        address !== 0xffffffff &&
+        (address & (size - 1)) === 0 &&
+        memory.pageKind[address >>> 12] === RAM_PAGE
+      ) {
         if (size === 4) return memory.ram32[address >>> 2] >>> 0;
         if (size === 2) return memory.ram16[address >>> 1];
         return memory.ram[address];
@@ -604,12 +626,13 @@ export class Cpu {
 
   /** Writes `size` (1, 2, 4) bytes at segment:offset. */
   writeSized(segment: number, offset: number, size: number, value: number): void {
-    // Fast path: flat segment, paging off, naturally aligned store to a RAM page without code.
-    if (this.segmentChecked[segment] === 0 && (this.cr0 & PAGING) === 0) {
+    // Fast path: flat segment, paging off or a TLB hit, aligned store to a RAM page without code.
+    if (this.segmentChecked[segment] === 0) {
       const memory = this.memory;
-      const address = ((this.segmentBase[segment] + offset) & memory.a20Mask) >>> 0;
+      const address = (this.fastPhysical(segment, offset, ACCESS_WRITE) & memory.a20Mask) >>> 0;
       const page = address >>> 12;
       if (
+        address !== 0xffffffff &&
         (address & (size - 1)) === 0 &&
         memory.pageKind[page] === RAM_PAGE &&
         memory.codePages[page] === 0
