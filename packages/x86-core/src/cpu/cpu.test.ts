@@ -100,6 +100,68 @@ describe('segment checks', () => {
   });
 });
 
+describe('paging through the TLB fast path', () => {
+  function pagedMachine(writable: boolean) {
+    const memory = new PhysicalMemory({ ramBytes: 4 << 20 });
+    const cpu = new Cpu({ memory, ports: new PortBus() });
+    cpu.enterFlatProtectedMode({ cpl: 3 });
+    // Identity-map the first 4 MiB as user pages, then map linear 0x400000 to physical 0x30000.
+    memory.write32(0x3f0000, 0x3f1000 | 7);
+    for (let page = 0; page < 1024; page++) memory.write32(0x3f1000 + page * 4, (page << 12) | 7);
+    memory.write32(0x3f0004, 0x3f2000 | 7);
+    memory.write32(0x3f2000, 0x30000 | (writable ? 7 : 5));
+    cpu.cr3 = 0x3f0000;
+    cpu.cr0 = (cpu.cr0 | 0x80000000) >>> 0;
+    cpu.invalidateTranslations();
+    cpu.intercepts.softwareInterrupts.add(0x80);
+    cpu.intercepts.exceptions.add(14);
+    return { memory, cpu };
+  }
+
+  it('reads and writes go to the mapped frame, repeatedly (TLB hits) and set A/D bits', () => {
+    const { memory, cpu } = pagedMachine(true);
+    // mov ecx, 100 ; l: add dword [0x400010], 3 ; mov eax, [0x400010] ; loop l ; int 0x80
+    memory.writeBytes(
+      0x1000,
+      Uint8Array.from([
+        0xb9,
+        ...dword(100),
+        0x83,
+        0x05,
+        ...dword(0x400010),
+        0x03,
+        0xa1,
+        ...dword(0x400010),
+        0xe2,
+        0xf2,
+        0xcd,
+        0x80,
+      ]),
+    );
+    cpu.eip = 0x1000;
+    expect(cpu.run(1000).reason).toBe('exit');
+    expect(cpu.readRegister(Register.Eax)).toBe(300);
+    expect(memory.read32(0x30010)).toBe(300);
+    expect(memory.read32(0x3f2000) & 0x60).toBe(0x60); // accessed and dirty
+  });
+
+  it('a user write to a read-only page faults with error code 7 after reads succeeded', () => {
+    const { memory, cpu } = pagedMachine(false);
+    // mov eax, [0x400010] ; mov [0x400010], eax
+    memory.writeBytes(
+      0x1000,
+      Uint8Array.from([0xa1, ...dword(0x400010), 0xa3, ...dword(0x400010), 0xcd, 0x80]),
+    );
+    cpu.eip = 0x1000;
+    expect(cpu.run(100)).toEqual({
+      reason: 'exit',
+      retired: 1,
+      exit: { kind: 'exception', vector: 14, errorCode: 7, faultAddress: 0x400010 },
+    });
+    expect(cpu.eip).toBe(0x1005);
+  });
+});
+
 describe('debugger breakpoints', () => {
   it('stop before the instruction at a breakpoint address and resume through it', () => {
     const memory = new PhysicalMemory({ ramBytes: 1 << 20 });
