@@ -178,6 +178,37 @@ describe('debugger breakpoints', () => {
   });
 });
 
+describe('debug registers', () => {
+  it('an execute breakpoint in DR0 is a #DB fault at the instruction, with B0 in DR6', () => {
+    const run = runProgram([0x40, 0x40, 0x40], {
+      setup: (cpu) => {
+        cpu.debugRegisters[0] = 0x1001;
+        cpu.debugRegisters[7] = 0x401; // L0, execute, length 1
+        cpu.intercepts.exceptions.add(1);
+      },
+    });
+    expect(run.exit).toEqual({ kind: 'exception', vector: 1 });
+    expect(run.cpu.eip).toBe(0x1001);
+    expect(run.eax).toBe(1);
+    expect(run.cpu.debugRegisters[6] & 0xf).toBe(1);
+  });
+
+  it('a write breakpoint in DR1 is a #DB trap after the writing instruction', () => {
+    // mov eax, [0x2000] (read: no hit) ; mov [0x2002], al (write inside the dword: hit) ; inc ebx
+    const run = runProgram([0xa1, ...dword(0x2000), 0xa2, ...dword(0x2002), 0x43], {
+      setup: (cpu) => {
+        cpu.debugRegisters[1] = 0x2000;
+        cpu.debugRegisters[7] = 0x400 | (1 << 2) | (0b1101 << 20); // L1, write, length 4
+        cpu.intercepts.exceptions.add(1);
+      },
+    });
+    expect(run.exit).toEqual({ kind: 'exception', vector: 1 });
+    expect(run.cpu.eip).toBe(0x100a);
+    expect(run.ebx).toBe(0);
+    expect(run.cpu.debugRegisters[6] & 0xf).toBe(2);
+  });
+});
+
 describe('single step', () => {
   it('raises #DB after each instruction while TF is set, starting after the instruction that follows POPF', () => {
     // pushfd ; or dword [esp], 0x100 ; popfd ; nop ; nop

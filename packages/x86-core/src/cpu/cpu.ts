@@ -14,7 +14,15 @@ import type { PhysicalMemory } from '../memory/physical-memory.js';
 import { PageKind } from '../memory/physical-memory.js';
 import type { PortBus } from '../memory/port-bus.js';
 import { GuestFault, TripleFault } from '../system/fault.js';
-import { checkSegmentLimit, deliverInterrupt, translateLinear } from '../system/index.js';
+import {
+  breakpointsArmed,
+  checkSegmentLimit,
+  deliverInterrupt,
+  matchDataBreakpoint,
+  matchInstructionBreakpoint,
+  recordBreakpointHits,
+  translateLinear,
+} from '../system/index.js';
 import type { Mmu } from '../system/paging.js';
 import { createIntercepts, type ExitRecord, type Intercepts, RunLoopStop, type RunResult } from './exits.js';
 import { LazyOp, PARITY_TABLE, SIGN_BIT, SIZE_MASK } from './lazy-flags.js';
@@ -188,6 +196,10 @@ export class Cpu {
   readonly breakpoints = new Set<number>();
   /** The breakpoint `run` last stopped at (so resuming executes that instruction), or -1. */
   private resumeBreakpoint = -1;
+  /** DR0-DR3 are armed (DR7): data accesses are matched and the fast paths are off. */
+  watchData = false;
+  /** DR0-DR3 data and I/O breakpoint hits of the current instruction (raise #DB after it). */
+  pendingBreakpointHits = 0;
   /** Interrupts are inhibited for one instruction (after STI, MOV SS, POP SS). */
   interruptShadow = false;
   /** The exit record being returned (set by a handler before it throws RunLoopStop). */
@@ -553,7 +565,10 @@ export class Cpu {
   /** Linear address of `offset` in `segment` for an access of `size` bytes, limit-checked when needed. */
   linearAddress(segment: number, offset: number, size: number, access: number): number {
     if (this.segmentChecked[segment] !== 0) checkSegmentLimit(this, segment, offset >>> 0, size, access);
-    return (this.segmentBase[segment] + offset) >>> 0;
+    const linear = (this.segmentBase[segment] + offset) >>> 0;
+    if (this.watchData)
+      this.pendingBreakpointHits |= matchDataBreakpoint(this, linear, size, (access & ACCESS_WRITE) !== 0);
+    return linear;
   }
 
   /** Reads a byte at segment:offset. */
@@ -578,6 +593,7 @@ export class Cpu {
    * and never takes the fast path anyway).
    */
   private fastPhysical(segment: number, offset: number, access: number): number {
+    if (this.watchData) return 0xffffffff;
     const linear = (this.segmentBase[segment] + offset) >>> 0;
     if ((this.cr0 & PAGING) === 0) return linear;
     const mmu = this.mmu;
@@ -827,6 +843,26 @@ export class Cpu {
       // Single-step: TF as it was before the instruction decides (POPF setting TF traps one later).
       const singleStep = (this.flagsValue & Flag.Trap) !== 0;
       if (singleStep) chunk = 1;
+      // RF suppresses instruction breakpoints for one instruction and is cleared after it.
+      const resumeFlag = (this.flagsValue & Flag.Resume) !== 0;
+      if (resumeFlag) chunk = 1;
+      this.watchData = breakpointsArmed(this);
+      if (this.watchData) {
+        chunk = 1;
+        this.pendingBreakpointHits = 0;
+        if (!resumeFlag) {
+          const hits = matchInstructionBreakpoint(this, (this.segmentBase[CS] + this.eip) >>> 0);
+          if (hits !== 0) {
+            // An instruction breakpoint is a fault: #DB with EIP at the instruction.
+            recordBreakpointHits(this, hits);
+            this.instructionStart = this.eip;
+            this.instructionStartEsp = this.registers32[ESP];
+            const outcome = this.handleThrown(new GuestFault(1));
+            if (outcome !== null) return { ...outcome, retired };
+            continue;
+          }
+        }
+      }
       if (this.breakpoints.size > 0) {
         // Debugger breakpoints: one instruction per chunk, checked by linear address.
         chunk = 1;
@@ -899,12 +935,19 @@ export class Cpu {
       }
       retired += executed;
       this.instructionsRetired += executed;
-      if (singleStep && executed > 0) this.singleStepTrap();
+      if (executed > 0) {
+        if (resumeFlag) this.flagsValue &= ~Flag.Resume;
+        const dataHits = this.watchData ? this.pendingBreakpointHits : 0;
+        if (singleStep || dataHits !== 0) this.debugTrap(singleStep, dataHits);
+      }
     }
   }
 
-  private singleStepTrap(): void {
-    this.debugRegisters[6] |= 0x4000; // BS
+  /** #DB trap after an instruction: single step (BS) and/or data/I/O breakpoint hits (B0-B3). */
+  private debugTrap(singleStep: boolean, hits: number): void {
+    if (hits !== 0) recordBreakpointHits(this, hits, singleStep ? 0x4000 : 0);
+    else this.debugRegisters[6] |= 0x4000; // BS
+    this.pendingBreakpointHits = 0;
     try {
       this.raiseOrExit(1, -1, 0, InterruptKind.Exception);
     } catch (error) {

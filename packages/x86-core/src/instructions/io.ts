@@ -3,6 +3,7 @@
 import type { Cpu } from '../cpu/cpu.js';
 import { Cr0, Flag, Register } from '../cpu/registers.js';
 import type { Instruction } from '../decoder/instruction.js';
+import { matchIoBreakpoint } from '../system/index.js';
 import { checkIoBitmap } from './system-instructions.js';
 
 /** In protected mode with CPL > IOPL, or in virtual-8086 mode, consults the TSS bitmap (src/system/). */
@@ -13,8 +14,14 @@ export function checkIoPermissionIfNeeded(cpu: Cpu, port: number, size: number):
     checkIoBitmap(cpu, port, size);
 }
 
+/** Records DR0-DR3 I/O breakpoint hits (CR4.DE) for the #DB trap after the instruction. */
+function noteIoBreakpoint(cpu: Cpu, port: number, size: number): void {
+  if (cpu.watchData) cpu.pendingBreakpointHits |= matchIoBreakpoint(cpu, port, size);
+}
+
 function input(cpu: Cpu, port: number, size: number): void {
   checkIoPermissionIfNeeded(cpu, port, size);
+  noteIoBreakpoint(cpu, port, size);
   const width = size as 1 | 2 | 4;
   if (cpu.intercepts.io) cpu.exitWith({ kind: 'io', port, width, direction: 'in' });
   cpu.writeGeneral(Register.Eax, size, cpu.ports.read(port, width));
@@ -22,6 +29,7 @@ function input(cpu: Cpu, port: number, size: number): void {
 
 function output(cpu: Cpu, port: number, size: number): void {
   checkIoPermissionIfNeeded(cpu, port, size);
+  noteIoBreakpoint(cpu, port, size);
   const width = size as 1 | 2 | 4;
   const value = cpu.readGeneral(Register.Eax, size);
   if (cpu.intercepts.io) cpu.exitWith({ kind: 'io', port, width, direction: 'out', value });
