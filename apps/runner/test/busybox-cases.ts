@@ -211,6 +211,16 @@ export const CASES: BusyboxCase[] = [
   },
   { name: 'sh cd and exec', argv: ['sh', '-c', 'cd tree && exec ls -R'] },
   { name: 'sh exec of a missing program (status 127)', argv: ['sh', '-c', 'exec ./no-such-program'] },
+  { name: 'sh pipeline', argv: ['sh', '-c', 'sort words.txt | uniq -c | sort -rn | head -3'] },
+  {
+    name: 'sh command substitution',
+    argv: ['sh', '-c', 'n=$(wc -l < lines.txt); echo "$((n * 2)) $(echo sub | tr a-z A-Z)"'],
+  },
+  {
+    name: 'sh subshell and pipeline status',
+    argv: ['sh', '-c', '(cd tree; ls); false | true; echo $?; (exit 3); echo $?'],
+  },
+  { name: 'sh child shell status', argv: ['sh', '-c', 'sh -c "exit 5"; echo $?; seq 10 | md5sum'] },
 ];
 
 /** What one run produced. */

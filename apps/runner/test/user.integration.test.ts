@@ -146,6 +146,59 @@ arguments: .long target, x, x, 0`,
     expect(run(caller).status).toBe(3);
   });
 
+  it('runs a forked child to completion and reports its status through wait4', () => {
+    const binary = build(
+      'fork',
+      `  mov eax, 2                                # fork
+  int 0x80
+  test eax, eax
+  jnz parent
+  mov eax, 4                                # child: write "C", exit 7
+  mov ebx, 1
+  mov ecx, offset child_text
+  mov edx, 1
+  int 0x80
+  mov eax, 1
+  mov ebx, 7
+  int 0x80
+parent:
+  mov esi, eax
+  mov eax, 114                              # wait4(-1, &status, 0, 0)
+  mov ebx, -1
+  mov ecx, offset status
+  xor edx, edx
+  int 0x80
+  cmp eax, esi
+  jne broken
+  cmp dword ptr [status], 0x700
+  jne broken
+  mov eax, 4
+  mov ebx, 1
+  mov ecx, offset parent_text
+  mov edx, 1
+  int 0x80
+  mov eax, 114                              # no more children: -ECHILD
+  mov ebx, -1
+  xor ecx, ecx
+  int 0x80
+  neg eax
+  mov ebx, eax
+  mov eax, 1
+  int 0x80
+broken:
+  mov eax, 1
+  mov ebx, 99
+  int 0x80
+child_text: .ascii "C"
+parent_text: .ascii "P"
+  .bss
+status: .space 4`,
+    );
+    const result = run(binary);
+    expect(result.stdout).toBe('CP');
+    expect(result.status).toBe(10); // ECHILD
+  });
+
   it('rejects a file that is not an i386 ELF with status 126 and names the problem', () => {
     const text = path.join(directory, 'not-elf');
     fs.writeFileSync(text, 'just text, long enough to be read as a header by mistake\n');

@@ -147,6 +147,17 @@ export class DescriptorTable {
     for (let fd = 0; fd < this.slots.length; fd++) if (this.slots[fd] !== undefined) this.close(fd);
   }
 
+  /** A copy for a forked child: the same open files (shared offsets), one more reference each. */
+  duplicate(): DescriptorTable {
+    const copy = new DescriptorTable();
+    this.slots.forEach((slot, fd) => {
+      if (slot === undefined) return;
+      copy.slots[fd] = { file: slot.file, closeOnExec: slot.closeOnExec };
+      slot.file.references++;
+    });
+    return copy;
+  }
+
   /** Closes the descriptors marked close-on-exec. */
   closeOnExecAll(): void {
     for (let fd = 0; fd < this.slots.length; fd++) if (this.slots[fd]?.closeOnExec) this.close(fd);

@@ -13,7 +13,7 @@ import { AddressSpace, PAGE_SIZE, pageAlignUp } from './address-space.js';
 import { type ElfImage, parseElf } from './elf.js';
 import { type DescriptorTable, hostStream, newOpenFile, type OpenFile } from './files.js';
 import { AuxiliaryKey, buildInitialStack } from './stack.js';
-import { ExecRequest, LinuxSyscalls, ProcessExit } from './syscalls.js';
+import { ExecRequest, type ForkRequest, GUEST_PID, LinuxSyscalls, ProcessExit } from './syscalls.js';
 
 /** Where the process's standard streams go. */
 export interface UserStdio {
@@ -98,14 +98,22 @@ export class UserProcess {
   private readonly maxInstructions: number;
 
   /**
-   * Loads `options.executable`. `inherited` is set when an execve replaces a running image:
-   * the new image's bytes (already validated) and the caller's descriptor table.
+   * Loads `options.executable`. `inherited` is set when an execve replaces a running image (the
+   * new image's bytes, already validated, and the caller's descriptor table) or when a fork
+   * copies a running process (`parent`, whose memory and CPU state the child starts from).
    */
   constructor(
     private readonly options: UserProgramOptions,
-    inherited?: { image: Uint8Array; files: DescriptorTable },
+    inherited?: {
+      image: Uint8Array;
+      files: DescriptorTable;
+      parent?: UserProcess;
+      fork?: ForkRequest;
+      pids?: { value: number };
+    },
   ) {
     const ramBytes = options.ramBytes ?? 256 << 20;
+    const parent = inherited?.parent;
     let file: Uint8Array;
     if (inherited !== undefined) {
       file = inherited.image;
@@ -118,15 +126,20 @@ export class UserProcess {
         );
       }
     }
+    this.imageBytes = file;
     this.image = parseElf(file);
     this.memory = new PhysicalMemory({ ramBytes });
     this.space = new AddressSpace(this.memory);
-    this.cpu = new Cpu({ memory: this.memory, ports: new PortBus() });
     this.maxInstructions = options.maxInstructions ?? Number.POSITIVE_INFINITY;
-    this.loadImage(file);
-    const argv = options.argv ?? [options.executable];
-    const environment = options.environment ?? [];
+    this.nextPid = inherited?.pids ?? parent?.nextPid ?? { value: GUEST_PID + 1 };
     const diagnostics = options.diagnostics ?? ((text: string) => process.stderr.write(text));
+    if (parent !== undefined) {
+      this.copyMemoryFrom(parent);
+      this.cpu = Cpu.fromState(parent.cpu.getState(), { memory: this.memory, ports: new PortBus() });
+    } else {
+      this.cpu = new Cpu({ memory: this.memory, ports: new PortBus() });
+      this.loadImage(file);
+    }
     this.syscalls = new LinuxSyscalls({
       cpu: this.cpu,
       space: this.space,
@@ -136,8 +149,67 @@ export class UserProcess {
       standardFiles: inherited === undefined ? standardFiles(options.stdio) : [],
       executable: path.resolve(options.executable),
       ...(inherited === undefined ? {} : { inheritedFiles: inherited.files }),
+      fork: (request) => this.runForkedChild(request),
+      nextPid: () => this.nextPid.value++,
     });
-    this.setUpCpu(argv, environment, options.executable, options.realTime ?? false);
+    if (parent !== undefined && inherited?.fork !== undefined) {
+      const request = inherited.fork;
+      parent.syscalls.copyInto(this.syscalls, request.pid);
+      this.setIntercepts();
+      const cpu = this.cpu;
+      cpu.writeRegister(Register.Eax, 0);
+      if (request.stackPointer !== 0) cpu.writeRegister(Register.Esp, request.stackPointer);
+      if (request.childTidAddress !== 0 && this.space.check(request.childTidAddress, 4)) {
+        this.space.write32(request.childTidAddress, request.pid);
+      }
+    } else {
+      const argv = options.argv ?? [options.executable];
+      const environment = options.environment ?? [];
+      this.setUpCpu(argv, environment, options.executable, options.realTime ?? false);
+    }
+  }
+
+  /** Process ids, shared by a process and all its descendants. */
+  private readonly nextPid: { value: number };
+  private readonly imageBytes: Uint8Array;
+
+  /** Copies the parent's mapped pages, GDT page and layout into this (fresh) memory. */
+  private copyMemoryFrom(parent: UserProcess): void {
+    const source = parent.memory.ram;
+    const mapped = parent.space.mapped;
+    let page = 0;
+    while (page < mapped.length) {
+      if (mapped[page] === 0) {
+        page++;
+        continue;
+      }
+      const first = page;
+      while (page < mapped.length && mapped[page] !== 0) page++;
+      this.memory.ram.set(source.subarray(first * PAGE_SIZE, page * PAGE_SIZE), first * PAGE_SIZE);
+    }
+    const gdt = parent.space.gdtAddress;
+    this.memory.ram.set(source.subarray(gdt, gdt + PAGE_SIZE), gdt);
+    this.space.mapped.set(mapped);
+    this.space.brkStart = parent.space.brkStart;
+    this.space.brk = parent.space.brk;
+  }
+
+  /** Runs a copy of this process from the current fork/clone to its exit. */
+  private runForkedChild(request: ForkRequest): { status: number; signal?: number } {
+    const child = new UserProcess(
+      { ...this.options, workingDirectory: this.syscalls.currentDirectory },
+      { image: this.imageBytes, files: this.syscalls.files.duplicate(), parent: this, fork: request },
+    );
+    const result = child.run();
+    return result.signal === undefined
+      ? { status: result.status }
+      : { status: result.status, signal: result.signal };
+  }
+
+  private setIntercepts(): void {
+    const cpu = this.cpu;
+    for (let vector = 0; vector < 256; vector++) cpu.intercepts.softwareInterrupts.add(vector);
+    for (let vector = 0; vector < 32; vector++) cpu.intercepts.exceptions.add(vector);
   }
 
   private loadImage(file: Uint8Array): void {
@@ -177,8 +249,7 @@ export class UserProcess {
     cpu.gdtrBase = space.gdtAddress;
     cpu.gdtrLimit = GDT_ENTRIES * 8 - 1;
     // Every software interrupt and exception comes to us: there is no IDT in user mode.
-    for (let vector = 0; vector < 256; vector++) cpu.intercepts.softwareInterrupts.add(vector);
-    for (let vector = 0; vector < 32; vector++) cpu.intercepts.exceptions.add(vector);
+    this.setIntercepts();
     const randomBytes = new Uint8Array(16);
     if (realTime) crypto.getRandomValues(randomBytes);
     else for (let index = 0; index < 16; index++) randomBytes[index] = (index * 37 + 11) & 0xff;
@@ -238,8 +309,10 @@ export class UserProcess {
         workingDirectory: this.syscalls.currentDirectory,
         ...(Number.isFinite(remaining) ? { maxInstructions: remaining } : {}),
       },
-      { image: request.image, files },
+      { image: request.image, files, pids: this.nextPid },
     );
+    next.syscalls.pid = this.syscalls.pid;
+    next.syscalls.parentPid = this.syscalls.parentPid;
     const result = next.run();
     return { ...result, instructions: instructions + result.instructions };
   }
@@ -255,6 +328,7 @@ export class UserProcess {
           this.syscalls.diagnostic(
             `instruction limit of ${this.maxInstructions} reached at eip 0x${cpu.readRegister(Register.Eip).toString(16)}\n`,
           );
+          this.syscalls.files.closeAll();
           return { status: STATUS_INSTRUCTION_LIMIT, instructions };
         }
         const result = cpu.run(budget);
@@ -283,6 +357,7 @@ export class UserProcess {
         this.syscalls.diagnostic(
           `CPU stopped: ${result.reason} at eip 0x${cpu.readRegister(Register.Eip).toString(16)}\n`,
         );
+        this.syscalls.files.closeAll();
         return { status: 128 + 11, signal: 11, instructions };
       }
     } catch (error) {

@@ -35,6 +35,7 @@ function setUp(stdin = new Uint8Array(0)) {
       newOpenFile('output', { output: () => {}, flags: 1 }),
     ],
     executable: '/bin/test',
+    nextPid: () => 2000,
   });
   const call = (number: number, ...args: number[]): number => {
     const registers = [Register.Ebx, Register.Ecx, Register.Edx, Register.Esi, Register.Edi, Register.Ebp];

@@ -67,8 +67,21 @@ export interface SyscallContext {
   diagnostics: (text: string) => void;
   standardFiles: OpenFile[];
   executable: string;
-  /** The descriptor table of the image that called execve (replaces `standardFiles`). */
+  /** The descriptor table of the image that called execve, or of a forked child's parent (replaces `standardFiles`). */
   inheritedFiles?: DescriptorTable;
+  /** Runs a forked copy of the process to completion (absent: fork returns ENOSYS). */
+  fork?: (request: ForkRequest) => { status: number; signal?: number };
+  /** Hands out process ids for children. */
+  nextPid: () => number;
+}
+
+/** What the process needs to start a forked child. */
+export interface ForkRequest {
+  pid: number;
+  /** Child's ESP (clone's new stack), 0 to keep the parent's. */
+  stackPointer: number;
+  /** Where CLONE_CHILD_SETTID stores the child's id in the child's memory, or 0. */
+  childTidAddress: number;
 }
 
 /** Most bytes one read/write/getdents call moves (short counts are legal). */
@@ -134,6 +147,11 @@ export class LinuxSyscalls {
   private readonly space: AddressSpace;
   private workingDirectory: string;
   private umaskValue = 0o022;
+  /** This process's id and its parent's (a forked child gets the next id). */
+  pid = GUEST_PID;
+  parentPid = GUEST_PID - 1;
+  /** Children that ran to completion and wait to be reaped: pid and wait status. */
+  private readonly children: Array<{ pid: number; waitStatus: number }> = [];
   private readonly reported = new Set<number>();
   private readonly actions = new Map<number, SignalAction>();
   private blocked = 0n;
@@ -490,11 +508,11 @@ export class LinuxSyscalls {
       case Syscall.getpgrp:
       case Syscall.getsid:
       case Syscall.set_tid_address:
-        return GUEST_PID;
+        return this.pid;
       case Syscall.getpgid:
-        return GUEST_PID;
+        return this.pid;
       case Syscall.getppid:
-        return GUEST_PID - 1;
+        return this.parentPid;
       case Syscall.setpgid:
       case Syscall.setsid:
         return number === Syscall.setsid ? -Errno.EPERM : 0;
@@ -621,15 +639,12 @@ export class LinuxSyscalls {
       }
       case Syscall.fork:
       case Syscall.vfork:
+        return this.fork(0, 0, 0, 0);
       case Syscall.clone:
-        if (!this.reported.has(number)) {
-          this.reported.add(number);
-          this.diagnostic(`${syscallName(number)}: only one process is emulated; returning -ENOSYS\n`);
-        }
-        return -Errno.ENOSYS;
+        return this.fork(b, c, d, di);
       case Syscall.wait4:
       case Syscall.waitpid:
-        return -Errno.ECHILD;
+        return this.wait(signed(b), c, d);
       case Syscall.execve:
         return this.execve(b, c, d);
       case Syscall.sendfile:
@@ -655,6 +670,68 @@ export class LinuxSyscalls {
   }
 
   private threadName = new Uint8Array(16);
+
+  /**
+   * fork/vfork/clone without CLONE_VM threads: the child is a copy of this process that runs to
+   * completion before the call returns in the parent (single host thread); its status waits for
+   * wait4. Pipelines therefore run stage by stage through the in-process pipe buffers.
+   */
+  private fork(flags: number, newStack: number, parentTidAddress: number, childTidAddress: number): number {
+    const CLONE_VM = 0x100;
+    const CLONE_VFORK = 0x4000;
+    const CLONE_THREAD = 0x10000;
+    const CLONE_PARENT_SETTID = 0x100000;
+    const CLONE_CHILD_SETTID = 0x1000000;
+    if ((flags & CLONE_THREAD) !== 0 || ((flags & CLONE_VM) !== 0 && (flags & CLONE_VFORK) === 0)) {
+      if (!this.reported.has(-1)) {
+        this.reported.add(-1);
+        this.diagnostic('clone of a thread (CLONE_VM/CLONE_THREAD) is not supported; returning -ENOSYS\n');
+      }
+      return -Errno.ENOSYS;
+    }
+    const fork = this.context.fork;
+    if (fork === undefined) return -Errno.ENOSYS;
+    const childPid = this.context.nextPid();
+    if ((flags & CLONE_PARENT_SETTID) !== 0) this.write32(parentTidAddress, childPid);
+    const outcome = fork({
+      pid: childPid,
+      stackPointer: newStack,
+      childTidAddress: (flags & CLONE_CHILD_SETTID) !== 0 ? childTidAddress : 0,
+    });
+    this.children.push({
+      pid: childPid,
+      waitStatus: outcome.signal === undefined ? (outcome.status & 0xff) << 8 : outcome.signal & 0x7f,
+    });
+    return childPid;
+  }
+
+  /** Copies this layer's process state into a forked child's layer. */
+  copyInto(child: LinuxSyscalls, pid: number): void {
+    child.pid = pid;
+    child.parentPid = this.pid;
+    child.workingDirectory = this.workingDirectory;
+    child.umaskValue = this.umaskValue;
+    for (const [signal, action] of this.actions) child.actions.set(signal, { ...action });
+    child.blocked = this.blocked;
+    this.tls.forEach((descriptor, index) => {
+      child.tls[index] = descriptor === null ? null : descriptor.slice();
+    });
+    child.threadName = this.threadName.slice();
+    child.instructionsRetired = this.instructionsRetired;
+    child.sleptNanoseconds = this.sleptNanoseconds;
+  }
+
+  private wait(pid: number, statusAddress: number, options: number): number {
+    const index = this.children.findIndex(
+      (child) => pid === -1 || pid === 0 || child.pid === pid || -pid === this.pid,
+    );
+    if (index < 0) return -Errno.ECHILD;
+    const child = this.children[index] as { pid: number; waitStatus: number };
+    if (statusAddress !== 0) this.write32(statusAddress, child.waitStatus);
+    this.children.splice(index, 1);
+    void options;
+    return child.pid;
+  }
 
   /** The guest's current working directory (host path). */
   get currentDirectory(): string {
@@ -1265,7 +1342,7 @@ export class LinuxSyscalls {
   }
 
   private prlimit(pid: number, resource: number, newLimit: number, oldLimit: number): number {
-    if (pid !== 0 && pid !== GUEST_PID) return -Errno.ESRCH;
+    if (pid !== 0 && pid !== this.pid) return -Errno.ESRCH;
     const [current, maximum] = this.rlimit(resource);
     if (newLimit !== 0) this.readBytes(newLimit, 16);
     if (oldLimit !== 0) {
@@ -1568,7 +1645,7 @@ export class LinuxSyscalls {
   }
 
   private kill(pid: number, signal: number): number {
-    if (pid !== GUEST_PID && pid !== 0 && pid !== -1 && pid !== -GUEST_PID) return -Errno.ESRCH;
+    if (pid !== this.pid && pid !== 0 && pid !== -1 && pid !== -this.pid) return -Errno.ESRCH;
     if (signal < 0 || signal > 64) return -Errno.EINVAL;
     if (signal !== 0) this.raiseSignal(signal);
     return 0;
