@@ -100,7 +100,7 @@ export function generateCase(random: Random): DifferentialCase {
   const flags = random.next32() & ARITHMETIC;
   const prefix = random.below(4) === 0 ? [0x66] : [];
   const wide = prefix.length === 0;
-  const kind = random.below(28);
+  const kind = random.below(32);
   let bytes: number[];
   let text: string;
   let undefinedFlags = 0;
@@ -398,6 +398,54 @@ export function generateCase(random: Random): DifferentialCase {
         data,
         stackPointer,
       };
+    }
+    case 28: {
+      // Jcc (short and near) skipping INC EDI: EDI shows whether the branch was taken
+      const condition = random.below(16);
+      bytes =
+        random.below(2) === 0
+          ? [0x70 + condition, 0x01, 0x47]
+          : [0x0f, 0x80 + condition, 0x01, 0x00, 0x00, 0x00, 0x47];
+      text = `jcc ${condition}`;
+      break;
+    }
+    case 29: {
+      // LOOP / LOOPE / LOOPNE / JECXZ with small counts (the branch skips INC EDI)
+      registers[1] = random.pick([0, 1, 2, 0xffffffff, random.below(5)]);
+      const op = random.pick([0xe0, 0xe1, 0xe2, 0xe3]);
+      bytes = [op, 0x01, 0x47];
+      text = `loop ${op.toString(16)} ecx=${registers[1]}`;
+      break;
+    }
+    case 30: {
+      // BT/BTS/BTR/BTC with a register bit offset into the data area (may reach other dwords)
+      const op = random.pick([0xa3, 0xab, 0xb3, 0xbb]);
+      const offsetRegister = random.pick([0, 1, 2, 3, 6, 7]);
+      registers[offsetRegister] = wide
+        ? (random.below(320) - 64) >>> 0
+        : (registers[offsetRegister] & 0xffff0000) | ((random.below(320) - 64) & 0xffff);
+      bytes = [...prefix, 0x0f, op, 0x05 | (offsetRegister << 3), ...dword(DATA_ADDRESS + 16)];
+      text = `bt-memory ${op.toString(16)} offset ${registers[offsetRegister] | 0}`;
+      undefinedFlags = OF | SF | AF | PF;
+      break;
+    }
+    case 31: {
+      // CMPXCHG8B (equal or not) and XLAT
+      if (random.below(2) === 0) {
+        const slot = random.below(6);
+        if (random.below(2) === 0) {
+          registers[0] = data[slot * 2];
+          registers[2] = data[slot * 2 + 1];
+        }
+        bytes = [0x0f, 0xc7, 0x0d, ...dword(DATA_ADDRESS + slot * 8)];
+        text = 'cmpxchg8b';
+      } else {
+        registers[3] = DATA_ADDRESS + random.below(8);
+        registers[0] = (registers[0] & ~0xff) | random.below(48);
+        bytes = [0xd7];
+        text = 'xlat';
+      }
+      break;
     }
     case 24:
     case 25: {
