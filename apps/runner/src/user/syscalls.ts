@@ -4,9 +4,10 @@
  *
  * Files are the host's (paths resolve against the guest's own working directory). Time is a
  * fixed deterministic clock that advances with retired instructions unless `realTime` is set.
- * There is one process and one thread: fork/vfork/clone fail with ENOSYS, wait4 with ECHILD,
- * pipes are buffers inside the process. Unknown syscalls return -ENOSYS and are reported once
- * each through `diagnostics`.
+ * There is one host thread: fork/vfork/clone (without CLONE_VM threads) run a copy of the
+ * process to completion before returning in the parent, wait4 reaps it, execve replaces the
+ * image in place, and pipes are buffers inside the runner (so pipelines run stage by stage).
+ * Unknown syscalls return -ENOSYS and are reported once each through `diagnostics`.
  *
  * Every guest pointer is checked against the process's mapped pages before use (EFAULT), every
  * length is bounded, strings are read up to PATH_MAX: the guest cannot make the host read or
