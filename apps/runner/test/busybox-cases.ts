@@ -18,7 +18,7 @@ export interface BusyboxCase {
 export const ENVIRONMENT = ['PATH=/usr/bin:/bin', 'LC_ALL=C', 'HOME=/nonexistent'];
 
 /** Writes the small, deterministic input files into `directory`. */
-export function createInputs(directory: string): void {
+export function createInputs(directory: string, busybox: string): void {
   const words = [
     'pear',
     'apple',
@@ -70,29 +70,18 @@ export function createInputs(directory: string): void {
   for (const file of ['tree/a.txt', 'tree/b.txt', 'tree/sub/c.txt', 'tree/sub', 'tree', 'lines.txt']) {
     fs.utimesSync(path.join(directory, file), fixed, fixed);
   }
-  run(directory, 'gzip', ['-c', '-n', 'lines.txt'], 'data.gz');
-  run(directory, 'bzip2', ['-c', 'lines.txt'], 'data.bz2');
-  run(
-    directory,
-    'tar',
-    [
-      '--sort=name',
-      '--owner=0',
-      '--group=0',
-      '--numeric-owner',
-      '--mtime=2025-06-01',
-      '-cf',
-      'archive.tar',
-      'tree',
-    ],
-    null,
-  );
+  // Archives are made by the reference (busybox under qemu-i386): no host gzip/bzip2/tar needed.
+  run(directory, busybox, ['gzip', '-c', '-n', 'lines.txt'], 'data.gz');
+  run(directory, busybox, ['bzip2', '-c', 'lines.txt'], 'data.bz2');
+  run(directory, busybox, ['tar', '-cf', 'archive.tar', 'tree/a.txt', 'tree/b.txt', 'tree/sub/c.txt'], null);
 }
 
-function run(directory: string, command: string, args: string[], output: string | null): void {
-  const result = spawnSync(command, args, { cwd: directory });
-  if (result.status !== 0)
-    throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr?.toString()}`);
+/** Runs busybox under qemu-i386 in `directory`, saving stdout to `output` when given. */
+function run(directory: string, busybox: string, args: string[], output: string | null): void {
+  const result = spawnSync('qemu-i386', [busybox, ...args], { cwd: directory });
+  if (result.status !== 0) {
+    throw new Error(`busybox ${args.join(' ')} under qemu-i386 failed: ${result.stderr?.toString()}`);
+  }
   if (output !== null) fs.writeFileSync(path.join(directory, output), result.stdout);
 }
 

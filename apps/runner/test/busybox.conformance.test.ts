@@ -22,7 +22,7 @@ beforeAll(() => {
       .split('\n')
       .pop() ?? '';
   directory = fs.mkdtempSync(path.join(os.tmpdir(), 'openvmi-busybox-'));
-  createInputs(directory);
+  createInputs(directory, busybox);
 });
 
 afterAll(() => {
