@@ -59,6 +59,8 @@ export interface UserProgramResult {
 
 /** Instructions per `Cpu.run` call between host checks. */
 const RUN_CHUNK = 5_000_000;
+/** Deepest chain of forked children (each runs inside its parent's fork call); deeper forks get EAGAIN. */
+export const MAX_FORK_DEPTH = 32;
 /** Status when `maxInstructions` is used up (as `timeout` reports). */
 export const STATUS_INSTRUCTION_LIMIT = 124;
 
@@ -194,12 +196,17 @@ export class UserProcess {
     this.space.brk = parent.space.brk;
   }
 
-  /** Runs a copy of this process from the current fork/clone to its exit. */
-  private runForkedChild(request: ForkRequest): { status: number; signal?: number } {
+  /** Nesting depth of forked children (0 for the first process). */
+  private depth = 0;
+
+  /** Runs a copy of this process from the current fork/clone to its exit; null when nested too deep. */
+  private runForkedChild(request: ForkRequest): { status: number; signal?: number } | null {
+    if (this.depth >= MAX_FORK_DEPTH) return null;
     const child = new UserProcess(
       { ...this.options, workingDirectory: this.syscalls.currentDirectory },
       { image: this.imageBytes, files: this.syscalls.files.duplicate(), parent: this, fork: request },
     );
+    child.depth = this.depth + 1;
     const result = child.run();
     return result.signal === undefined
       ? { status: result.status }

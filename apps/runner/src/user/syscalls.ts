@@ -71,7 +71,7 @@ export interface SyscallContext {
   /** The descriptor table of the image that called execve, or of a forked child's parent (replaces `standardFiles`). */
   inheritedFiles?: DescriptorTable;
   /** Runs a forked copy of the process to completion (absent: fork returns ENOSYS). */
-  fork?: (request: ForkRequest) => { status: number; signal?: number };
+  fork?: (request: ForkRequest) => { status: number; signal?: number } | null;
   /** Hands out process ids for children. */
   nextPid: () => number;
 }
@@ -699,6 +699,7 @@ export class LinuxSyscalls {
       stackPointer: newStack,
       childTidAddress: (flags & CLONE_CHILD_SETTID) !== 0 ? childTidAddress : 0,
     });
+    if (outcome === null) return -Errno.EAGAIN; // too many nested children (RLIMIT_NPROC-like)
     this.children.push({
       pid: childPid,
       waitStatus: outcome.signal === undefined ? (outcome.status & 0xff) << 8 : outcome.signal & 0x7f,
