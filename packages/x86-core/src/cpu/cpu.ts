@@ -587,12 +587,13 @@ export class Cpu {
   }
 
   /**
-   * Physical address of segment:offset for the fast paths: identity with paging off, the TLB
+   * Physical address of segment:offset for the fast paths (the caller has checked that the
+   * segment is unchecked, `segmentChecked[segment] === 0`): identity with paging off, the TLB
    * entry on a hit (same test as `translateLinear`'s hit path in src/system/linear.ts), or
    * 0xffffffff when the slow path must run (TLB miss; an access at 0xffffffff is never aligned
    * and never takes the fast path anyway).
    */
-  private fastPhysical(segment: number, offset: number, access: number): number {
+  fastPhysical(segment: number, offset: number, access: number): number {
     if (this.watchData) return 0xffffffff;
     const linear = (this.segmentBase[segment] + offset) >>> 0;
     if ((this.cr0 & PAGING) === 0) return linear;

@@ -64,9 +64,90 @@ describe('string instructions', () => {
     expect(run.eflags & F.CF).toBe(F.CF); // 'd' < 'x'
   });
 
+  it('REP MOVSB with the destination one byte after the source replicates the first byte (forward copy, not memmove)', () => {
+    // mov esi, 0x20000 ; mov edi, 0x20001 ; mov ecx, 6 ; rep movsb
+    const run = runProgram(
+      [0xbe, ...dword(DATA_ADDRESS), 0xbf, ...dword(DATA_ADDRESS + 1), 0xb9, ...dword(6), 0xf3, 0xa4],
+      {
+        setup: (_cpu, memory) => memory.writeBytes(DATA_ADDRESS, Uint8Array.from([7, 1, 2, 3, 4, 5, 6, 9])),
+      },
+    );
+    expect(Array.from(run.memory.readBytes(DATA_ADDRESS, 8))).toEqual([7, 7, 7, 7, 7, 7, 7, 9]);
+  });
+
+  it('REP MOVSD across page boundaries with a large count copies exactly and updates ESI/EDI/ECX', () => {
+    // mov esi, 0x20ffe ; mov edi, 0x30ff0 ; mov ecx, 5000 ; rep movsd
+    const run = runProgram(
+      [0xbe, ...dword(0x20ffe), 0xbf, ...dword(0x30ff0), 0xb9, ...dword(5000), 0xf3, 0xa5],
+      {
+        setup: (_cpu, memory) => {
+          for (let index = 0; index < 20000; index++) memory.write8(0x20ffe + index, (index * 7) & 0xff);
+        },
+      },
+    );
+    expect(run.ecx).toBe(0);
+    expect(run.esi).toBe(0x20ffe + 20000);
+    expect(run.edi).toBe(0x30ff0 + 20000);
+    let same = true;
+    for (let index = 0; index < 20000; index++)
+      if (run.memory.read8(0x30ff0 + index) !== ((index * 7) & 0xff)) same = false;
+    expect(same).toBe(true);
+    expect(run.memory.read8(0x30ff0 + 20000)).toBe(0);
+  });
+
+  it('REP STOSD at an unaligned address and REP STOSW fill exactly the requested elements', () => {
+    // mov edi, 0x20001 ; mov eax, 0x11223344 ; mov ecx, 3 ; rep stosd ; mov ecx, 2 ; rep stosw
+    const run = runProgram([
+      0xbf,
+      ...dword(DATA_ADDRESS + 1),
+      0xb8,
+      ...dword(0x11223344),
+      0xb9,
+      ...dword(3),
+      0xf3,
+      0xab,
+      0xb9,
+      ...dword(2),
+      0x66,
+      0xf3,
+      0xab,
+    ]);
+    expect(Array.from(run.memory.readBytes(DATA_ADDRESS, 18))).toEqual([
+      0, 0x44, 0x33, 0x22, 0x11, 0x44, 0x33, 0x22, 0x11, 0x44, 0x33, 0x22, 0x11, 0x44, 0x33, 0x44, 0x33, 0,
+    ]);
+    expect(run.edi).toBe(DATA_ADDRESS + 17);
+  });
+
+  it('REP STOSB over code that already ran replaces it (self-modifying code through the bulk path)', () => {
+    // 0x1000: mov edi, 0x1014 ; mov al, 0x90 ; mov ecx, 2 ; rep stosb ; 0x1010: jmp 0x1014 (eb 02) ... 0x1014: inc ebx ; inc ebx
+    // The first pass runs "inc ebx" twice only after the NOPs overwrite... set up: 0x1014 holds 0x43 0x43 (inc ebx x2),
+    // stosb writes 0x90 0x90 over them before they run, so EBX stays 0.
+    const run = runProgram([
+      0xbf,
+      ...dword(0x1014),
+      0xb0,
+      0x90,
+      0xb9,
+      ...dword(2),
+      0xf3,
+      0xaa,
+      0x90,
+      0x90,
+      0x90,
+      0x90,
+      0x90,
+      0x90,
+      0x43,
+      0x43,
+    ]);
+    expect(run.ebx).toBe(0);
+  });
+
   it('a huge REP count is executed in restartable chunks within the budget', () => {
-    // mov edi, 0x20000 ; mov ecx, 100000 ; rep stosb
-    const run = runProgram([0xbf, ...dword(DATA_ADDRESS), 0xb9, ...dword(100000), 0xf3, 0xaa], { budget: 5 });
+    // mov edi, 0x20000 ; mov ecx, 10000000 ; rep stosb
+    const run = runProgram([0xbf, ...dword(DATA_ADDRESS), 0xb9, ...dword(10_000_000), 0xf3, 0xaa], {
+      budget: 5,
+    });
     expect(run.result.reason).toBe('budget');
     expect(run.ecx).toBeGreaterThan(0);
     expect(run.cpu.eip).toBe(0x100a); // still at the REP STOSB

@@ -142,9 +142,101 @@ function outputStep(cpu: Cpu, instruction: Instruction): void {
   advanceIndex(cpu, Register.Esi, addressSize32, direction(cpu, size));
 }
 
+/** Elements a bulk REP MOVS/STOS may move per execution before restarting itself. */
+const BULK_CHUNK = 1 << 16;
+const ACCESS_READ = 0;
+const ACCESS_WRITE = 2;
+const ECX = 1;
+const ESI = 6;
+const EDI = 7;
+const ES = 0;
+
+/**
+ * Bulk REP MOVS / REP STOS for flat segments with 32-bit addressing and DF=0: whole runs inside
+ * one source and one destination RAM page are copied with `copyWithin` / `fill`, never across a
+ * page, never over decoded code, never where a forward element-by-element copy would differ from
+ * a block copy (overlap closer than the run). Anything else takes one architectural step. ECX,
+ * ESI and EDI are updated after every run, so faults and restarts see exact registers.
+ */
+function repeatBulk(cpu: Cpu, instruction: Instruction, store: boolean): void {
+  const size = instruction.operandSize;
+  const registers = cpu.registers32;
+  const memory = cpu.memory;
+  const source = sourceSegment(instruction);
+  const flat = cpu.segmentChecked[ES] === 0 && (store || cpu.segmentChecked[source] === 0);
+  let budget = BULK_CHUNK;
+  while (registers[ECX] !== 0) {
+    if (budget <= 0) {
+      cpu.eip = cpu.instructionStart;
+      return;
+    }
+    const count = registers[ECX];
+    let elements = 0;
+    let destination = 0xffffffff;
+    let from = 0;
+    if (flat) {
+      destination = (cpu.fastPhysical(ES, registers[EDI], ACCESS_WRITE) & memory.a20Mask) >>> 0;
+      const destinationPage = destination >>> 12;
+      if (
+        destination !== 0xffffffff &&
+        memory.pageKind[destinationPage] === 0 &&
+        memory.codePages[destinationPage] === 0
+      ) {
+        elements = Math.min(count, budget, Math.floor((0x1000 - (destination & 0xfff)) / size));
+        if (!store) {
+          from = (cpu.fastPhysical(source, registers[ESI], ACCESS_READ) & memory.a20Mask) >>> 0;
+          if (from === 0xffffffff || memory.pageKind[from >>> 12] !== 0) elements = 0;
+          else {
+            elements = Math.min(elements, Math.floor((0x1000 - (from & 0xfff)) / size));
+            // A forward element copy equals a block copy unless the destination starts inside
+            // the source run: then only runs shorter than the distance are safe.
+            if (destination > from && destination < from + elements * size) {
+              elements = Math.min(elements, Math.floor((destination - from) / size));
+            }
+          }
+        }
+      }
+    }
+    if (elements > 0 && store && size > 1) {
+      const value = cpu.readGeneral(0, size);
+      if ((destination & (size - 1)) === 0) {
+        if (size === 4) memory.ram32.fill(value, destination >>> 2, (destination >>> 2) + elements);
+        else memory.ram16.fill(value, destination >>> 1, (destination >>> 1) + elements);
+      } else elements = 0;
+    } else if (elements > 0 && store) {
+      memory.ram.fill(registers[0] & 0xff, destination, destination + elements);
+    } else if (elements > 0) {
+      memory.ram.copyWithin(destination, from, from + elements * size);
+    }
+    if (elements === 0) {
+      // One architectural step (faults, MMIO, code pages, segment checks, unaligned fills).
+      if (store) storeStep(cpu, instruction);
+      else moveStep(cpu, instruction);
+      registers[ECX] = count - 1;
+      budget--;
+      continue;
+    }
+    const bytes = elements * size;
+    registers[EDI] = (registers[EDI] + bytes) >>> 0;
+    if (!store) registers[ESI] = (registers[ESI] + bytes) >>> 0;
+    registers[ECX] = count - elements;
+    budget -= elements;
+  }
+}
+
+function canBulk(cpu: Cpu, instruction: Instruction): boolean {
+  return (
+    instruction.repeat !== RepeatPrefix.None &&
+    instruction.addressSize32 &&
+    (cpu.flagsValue & Flag.Direction) === 0 &&
+    !cpu.watchData
+  );
+}
+
 /** A4/A5 MOVS Yb,Xb / Yv,Xv. */
 export function moveString(cpu: Cpu, instruction: Instruction): void {
-  repeat(cpu, instruction, moveStep, false);
+  if (canBulk(cpu, instruction)) repeatBulk(cpu, instruction, false);
+  else repeat(cpu, instruction, moveStep, false);
 }
 
 /** A6/A7 CMPS Xb,Yb / Xv,Yv. */
@@ -164,7 +256,8 @@ export function loadString(cpu: Cpu, instruction: Instruction): void {
 
 /** AA/AB STOS Yb,AL / Yv,eAX. */
 export function storeString(cpu: Cpu, instruction: Instruction): void {
-  repeat(cpu, instruction, storeStep, false);
+  if (canBulk(cpu, instruction)) repeatBulk(cpu, instruction, true);
+  else repeat(cpu, instruction, storeStep, false);
 }
 
 /** 6C/6D INS Yb,DX / Yz,DX. */
