@@ -90,6 +90,8 @@ const REAL_DATA_FLAGS = 0x00009300;
  * dropped (bounds host memory whatever code the guest jumps through).
  */
 const MAX_DECODED_PAGES = 512;
+/** Most decoded instructions kept at once (a guest decoding at every byte offset is bounded too). */
+const MAX_DECODED_INSTRUCTIONS = 1 << 18;
 
 /** Instructions run between two checks for external interrupts and other events. */
 const EVENT_CHECK_INTERVAL = 1024;
@@ -214,6 +216,8 @@ export class Cpu {
   private fetchLinearPage = -1;
   private fetchPhysicalPage = 0;
   private fetchEntries: (Instruction | undefined)[] | null = null;
+  /** Decoded instructions cached (approximate: a re-decoded slot counts again). */
+  private decodedCount = 0;
 
   constructor(options: CpuOptions) {
     this.memory = options.memory;
@@ -776,6 +780,7 @@ export class Cpu {
   flushDecodedCache(): void {
     for (const page of this.decodedPages.keys()) this.memory.codePages[page] = 0;
     this.decodedPages.clear();
+    this.decodedCount = 0;
     this.invalidateTranslations();
   }
 
@@ -901,7 +906,10 @@ export class Cpu {
             let found: Instruction | undefined = entries === null ? undefined : entries[linear & 0xfff];
             if (found === undefined || found.codeSize32 !== this.codeSize32) {
               found = decodeInstruction(this, linear);
-              if (entries !== null && !found.crossesPage) entries[linear & 0xfff] = found;
+              if (entries !== null && !found.crossesPage) {
+                entries[linear & 0xfff] = found;
+                if (++this.decodedCount > MAX_DECODED_INSTRUCTIONS) this.flushDecodedCache();
+              }
             }
             instruction = found;
             if (
