@@ -236,6 +236,9 @@ export function decodeInstruction(cpu: Cpu, linear: number): Instruction {
   if (entry.registerHandler32 !== undefined && instruction.mod === 3 && instruction.operandSize === 4) {
     instruction.handler = entry.registerHandler32;
   }
+  if (entry.memoryHandler32 !== undefined && instruction.mod !== 3 && instruction.operandSize === 4) {
+    instruction.handler = entry.memoryHandler32;
+  }
   // LOCK is legal only on the listed read-modify-write instructions with a memory destination.
   if (lock && (entry.lock !== true || instruction.mod === 3)) instruction.handler = invalidOpcode;
   instruction.length = reader.length;

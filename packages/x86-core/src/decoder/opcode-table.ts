@@ -82,6 +82,8 @@ export interface OpcodeEntry {
   readonly segment?: number;
   /** Optional fast path bound instead of `handler` when ModRM.mod = 3 and the operand size is 32 bits. */
   readonly registerHandler32?: InstructionHandler;
+  /** Optional fast path bound instead of `handler` for a memory operand at 32-bit operand size. */
+  readonly memoryHandler32?: InstructionHandler;
 }
 
 /** A group: eight entries selected by ModRM.reg (null: #UD). */
@@ -227,9 +229,15 @@ export const ONE_BYTE_MAP: readonly OpcodeSlot[] = (() => {
   map[0x86] = entry('XCHG', ['Eb', 'Gb'], data.exchangeRmReg, { lock: true });
   map[0x87] = entry('XCHG', ['Ev', 'Gv'], data.exchangeRmReg, { lock: true });
   map[0x88] = entry('MOV', ['Eb', 'Gb'], data.moveRmReg);
-  map[0x89] = entry('MOV', ['Ev', 'Gv'], data.moveRmReg, { registerHandler32: data.moveRegisters32 });
+  map[0x89] = entry('MOV', ['Ev', 'Gv'], data.moveRmReg, {
+    registerHandler32: data.moveRegisters32,
+    memoryHandler32: data.moveMemoryFromRegister32,
+  });
   map[0x8a] = entry('MOV', ['Gb', 'Eb'], data.moveRegRm);
-  map[0x8b] = entry('MOV', ['Gv', 'Ev'], data.moveRegRm, { registerHandler32: data.moveRegisters32Reverse });
+  map[0x8b] = entry('MOV', ['Gv', 'Ev'], data.moveRegRm, {
+    registerHandler32: data.moveRegisters32Reverse,
+    memoryHandler32: data.moveRegisterFromMemory32,
+  });
   map[0x8c] = entry('MOV', ['Ew', 'Sw'], data.moveFromSegment);
   map[0x8d] = entry('LEA', ['Gv', 'M'], data.loadEffectiveAddress);
   map[0x8e] = entry('MOV', ['Sw', 'Ew'], data.moveToSegment);

@@ -50,6 +50,25 @@ export function moveRegisters32Reverse(cpu: Cpu, instruction: Instruction): void
   cpu.registers32[instruction.reg] = cpu.registers32[instruction.rm];
 }
 
+/** 8B MOV Gv,Ev, memory form at 32 bits (bound by the decoder: no size or mod tests). */
+export function moveRegisterFromMemory32(cpu: Cpu, instruction: Instruction): void {
+  cpu.registers32[instruction.reg] = cpu.readSized(
+    instruction.segment,
+    effectiveAddress(cpu, instruction),
+    4,
+  );
+}
+
+/** 89 MOV Ev,Gv, memory form at 32 bits. */
+export function moveMemoryFromRegister32(cpu: Cpu, instruction: Instruction): void {
+  cpu.writeSized(
+    instruction.segment,
+    effectiveAddress(cpu, instruction),
+    4,
+    cpu.registers32[instruction.reg],
+  );
+}
+
 /** 8A/8B MOV Gb,Eb / Gv,Ev. */
 export function moveRegRm(cpu: Cpu, instruction: Instruction): void {
   const size = instruction.operandSize;
