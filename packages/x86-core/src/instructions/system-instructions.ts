@@ -18,6 +18,7 @@ import {
   loadLdt,
   loadSegmentLimit,
   loadTaskRegister,
+  Msr,
   readDebugRegister,
   readMsr,
   sysenter as systemSysenter,
@@ -325,9 +326,21 @@ export function rdtsc(cpu: Cpu): void {
   cpu.registers32[Register.Edx] = Number(value >> 32n);
 }
 
-/** 0F 33 RDPMC: no performance counters: #GP(0). */
+/**
+ * 0F 33 RDPMC: the P6's two 40-bit counters (ECX = 0 or 1 reads PERFCTR0/1, MSRs 0xC1/0xC2).
+ * #GP(0) for another index, or above CPL 0 in protected mode unless CR4.PCE is set. The counters
+ * exist but do not count (see src/system/README.md), so this returns what was last written.
+ */
 export function rdpmc(cpu: Cpu): void {
-  cpu.fault(Vector.GeneralProtection, 0);
+  const protectedMode = (cpu.cr0 & Cr0.ProtectionEnable) !== 0;
+  if (protectedMode && cpu.cpl !== 0 && (cpu.cr4 & Cr4.PerformanceCounterEnable) === 0) {
+    cpu.fault(Vector.GeneralProtection, 0);
+  }
+  const index = cpu.registers32[Register.Ecx];
+  if (index > 1) cpu.fault(Vector.GeneralProtection, 0);
+  const value = (cpu.msrs.get(Msr.PerformanceCounter0 + index) ?? 0n) & 0xffffffffffn;
+  cpu.registers32[Register.Eax] = Number(value & 0xffffffffn);
+  cpu.registers32[Register.Edx] = Number(value >> 32n);
 }
 
 /** 0F 32 RDMSR (#GP(0) above CPL 0 or for an unknown MSR; the MSR set is src/system/'s). */
