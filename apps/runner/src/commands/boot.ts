@@ -280,7 +280,7 @@ export async function runBootCommand(argv: readonly string[], io: CliIo): Promis
                 if (debugconBytes.length < 64 << 20) debugconBytes.push(byte);
               },
       hostClockNs: () => Number(process.hrtime.bigint()),
-      epochMs: Date.now(),
+      epochMs: options.deterministic ? undefined : Date.now(),
     };
     machine = createMachine(config);
   } catch (error) {

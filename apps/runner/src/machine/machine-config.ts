@@ -40,7 +40,7 @@ export interface MachineConfig {
   debugConsoleOutput?: (byte: number) => void;
   /** Host nanoseconds since an arbitrary origin (real-time mode only). */
   hostClockNs?: () => number;
-  /** Unix time in milliseconds the RTC starts from; deterministic runs use a fixed epoch. */
+  /** Unix time in milliseconds the RTC starts from (default: 2006-04-01, so runs repeat). */
   epochMs?: number;
 }
 

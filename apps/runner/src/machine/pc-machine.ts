@@ -123,7 +123,7 @@ export function createMachine(config: MachineConfig): Machine {
   ports.register(0x20, 2, pic.masterPorts);
   ports.register(0xa0, 2, pic.slavePorts);
   ports.register(0x4d0, 2, pic.elcrPorts);
-  const epochMs = config.deterministic ? DETERMINISTIC_EPOCH_MS : (config.epochMs ?? DETERMINISTIC_EPOCH_MS);
+  const epochMs = config.epochMs ?? DETERMINISTIC_EPOCH_MS;
   const rtc = new Mc146818Rtc({ clock, epochMs, irq: pic.irqLine(8) });
   rtc.setMemorySize(ramBytes);
   rtc.updateChecksum();
