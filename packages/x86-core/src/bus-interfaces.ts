@@ -32,6 +32,22 @@ export interface InterruptSource {
   hasInterrupt(): boolean;
   /** Acknowledges the highest-priority pending interrupt and returns its vector (0-255). */
   acknowledge(): number;
+  /**
+   * Present when INTR comes from this processor's local APIC: CPUID leaf 1 then reports the
+   * APIC (EDX bit 9, while IA32_APIC_BASE enables it) and its initial id, and RDMSR/WRMSR of
+   * IA32_APIC_BASE (0x1B) reach the APIC.
+   */
+  readonly localApic?: LocalApicLink;
+}
+
+/** What the CPU itself needs of its local APIC (besides INTR): CPUID's view and IA32_APIC_BASE. */
+export interface LocalApicLink {
+  /** Initial APIC id (CPUID leaf 1 EBX bits 31-24). */
+  readonly initialApicId: number;
+  /** IA32_APIC_BASE bits 31-0 (bits 63-32 are zero: 32-bit physical addresses). */
+  readBaseMsr(): number;
+  /** WRMSR IA32_APIC_BASE bits 31-0; false refuses the value and the CPU raises #GP(0). */
+  writeBaseMsr(value: number): boolean;
 }
 
 /** Virtual time, in nanoseconds. Models never read the host clock; the machine passes time in. */

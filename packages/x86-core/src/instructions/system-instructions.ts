@@ -288,9 +288,17 @@ export function adjustRequestedPrivilege(cpu: Cpu, instruction: Instruction): vo
 
 // ---------------------------------------------------------------- CPUID, TSC, MSRs, SYSENTER
 
-/** CPUID leaf 1 EDX: FPU(0) DE(2) PSE(3) TSC(4) MSR(5) CX8(8) SEP(11) PGE(13) CMOV(15). */
-export function cpuidFeatureBits(_cpu: Cpu): number {
-  return 1 | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 11) | (1 << 13) | (1 << 15);
+/**
+ * CPUID leaf 1 EDX: FPU(0) DE(2) PSE(3) TSC(4) MSR(5) CX8(8) SEP(11) PGE(13) CMOV(15), and
+ * APIC(9) when INTR comes from a local APIC that IA32_APIC_BASE enables (SDM vol. 3A 11.4.3:
+ * a globally disabled APIC reads as absent).
+ */
+export function cpuidFeatureBits(cpu: Cpu): number {
+  const apic = cpu.interrupts?.localApic;
+  const apicBit = apic !== undefined && (apic.readBaseMsr() & 0x800) !== 0 ? 1 << 9 : 0;
+  return (
+    1 | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | apicBit | (1 << 11) | (1 << 13) | (1 << 15)
+  );
 }
 
 /** 0F A2 CPUID: GenuineIntel, family 6 model 3 stepping 3; leaves 0 and 1 (others return leaf 1, as Intel parts do). */
@@ -306,7 +314,8 @@ export function cpuid(cpu: Cpu): void {
     return;
   }
   registers[Register.Eax] = 0x00000633;
-  registers[Register.Ebx] = 0;
+  // EBX bits 31-24: initial APIC id.
+  registers[Register.Ebx] = ((cpu.interrupts?.localApic?.initialApicId ?? 0) & 0xff) << 24;
   registers[Register.Ecx] = 0;
   registers[Register.Edx] = cpuidFeatureBits(cpu);
 }

@@ -4,6 +4,7 @@
  * plain numbers so the core can keep its hot state in typed arrays and fields.
  */
 
+import type { InterruptSource } from '../bus-interfaces.js';
 import type { Mmu } from './paging.js';
 import type { PhysicalAccess } from './physical-access.js';
 
@@ -114,6 +115,8 @@ export interface SystemCpu {
   instructionsRetired: number;
   /** Drops the core's cached linear translations (fetch path); called on TLB flushes. */
   invalidateTranslations(): void;
+  /** The INTR side; its `localApic`, when present, owns IA32_APIC_BASE (MSR 0x1B). */
+  readonly interrupts?: InterruptSource | null;
 }
 
 /** True in protected mode (CR0.PE=1), including virtual-8086 mode. */

@@ -196,6 +196,31 @@ describe('MSRs, SYSENTER and the I/O bitmap', () => {
     expect(faultOf(() => readMsr(cpu, Msr.SysenterCs))).toMatchObject({ vector: 13 });
   });
 
+  it('hands IA32_APIC_BASE to the local APIC behind INTR, with #GP when it refuses or for bits 63-32', () => {
+    let base = 0xfee00900;
+    const localApic = {
+      initialApicId: 0,
+      readBaseMsr: () => base,
+      writeBaseMsr: (value: number) => {
+        if ((value & 0xff) !== 0) return false;
+        base = value;
+        return true;
+      },
+    };
+    const cpu = Object.assign(setup(0), {
+      interrupts: { hasInterrupt: () => false, acknowledge: () => 0, localApic },
+    });
+    expect(readMsr(cpu, Msr.ApicBase)).toBe(0xfee00900n);
+    writeMsr(cpu, Msr.ApicBase, 0xfee00100n);
+    expect(base).toBe(0xfee00100);
+    expect(faultOf(() => writeMsr(cpu, Msr.ApicBase, 0xfee00101n))).toMatchObject({
+      vector: 13,
+      errorCode: 0,
+    });
+    expect(faultOf(() => writeMsr(cpu, Msr.ApicBase, 0x1fee00900n))).toMatchObject({ vector: 13 });
+    expect(base).toBe(0xfee00100);
+  });
+
   it('enters ring 0 with SYSENTER and leaves with SYSEXIT', () => {
     const cpu = setup(0);
     writeMsr(cpu, Msr.SysenterCs, 0x08n);

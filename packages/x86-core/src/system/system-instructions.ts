@@ -300,6 +300,8 @@ export function readMsr(cpu: SystemCpu, index: number): bigint {
   requireRing0(cpu);
   index >>>= 0;
   if (index === Msr.TimeStampCounter) return (cpu.tscOffset + BigInt(cpu.instructionsRetired)) & MASK64;
+  const apic = cpu.interrupts?.localApic;
+  if (index === Msr.ApicBase && apic !== undefined) return BigInt(apic.readBaseMsr() >>> 0);
   const stored = cpu.msrs.get(index);
   if (stored !== undefined) return stored;
   const initial = MSR_DEFAULTS.get(index);
@@ -314,6 +316,13 @@ export function writeMsr(cpu: SystemCpu, index: number, value: bigint): void {
   value &= MASK64;
   if (index === Msr.TimeStampCounter) {
     cpu.tscOffset = value - BigInt(cpu.instructionsRetired);
+    return;
+  }
+  const apic = cpu.interrupts?.localApic;
+  if (index === Msr.ApicBase && apic !== undefined) {
+    // Bits 63-32 are reserved (32-bit physical addresses); the APIC refuses what it cannot do.
+    if (value >> 32n !== 0n || !apic.writeBaseMsr(Number(value)))
+      throw new GuestFault(Vector.GeneralProtection, 0);
     return;
   }
   if (!MSR_DEFAULTS.has(index) || READ_ONLY_MSRS.has(index))
