@@ -5,7 +5,7 @@
  *
  * Specification: Advanced Configuration and Power Interface Specification 1.0b (tables 5-1 to
  * 5-9: RSDP, system description header, RSDT, FADT, FACS) and 2.0 for the MADT entry layouts
- * (5.2.10.4: processor local APIC, I/O APIC, interrupt source override).
+ * (5.2.10.4: processor local APIC, I/O APIC, interrupt source override, local APIC NMI).
  *
  * DSDT encoding (AML, ACPI 1.0b chapter 16), of ASL `Name (_S5, Package (4) {t, t, 0, 0})`:
  *   08            NameOp
@@ -42,6 +42,11 @@ export interface AcpiApicConfiguration {
   ioApic: { id: number; address: number; gsiBase: number };
   /** Interrupt source overrides; default: ISA IRQ0 → GSI 2 and the SCI as level/active-high. */
   overrides?: Array<{ source: number; gsi: number; flags: number }>;
+  /**
+   * Local APIC NMI entries (`processorId` 0xFF = every processor; MPS INTI flags; LINT input);
+   * default: LINT1 of every processor, conforming polarity and trigger (as QEMU's `pc`).
+   */
+  localApicNmis?: Array<{ processorId: number; flags: number; lint: number }>;
 }
 
 /** What to build and where. */
@@ -215,7 +220,7 @@ export function defaultInterruptOverrides(
   ];
 }
 
-/** Builds the MADT ("APIC", revision 1) with local APIC, I/O APIC and override entries. */
+/** Builds the MADT ("APIC", revision 1) with local APIC, I/O APIC, override and local APIC NMI entries. */
 export function buildMadt(apic: AcpiApicConfiguration, sciInterrupt: number, oemId = 'OPNVMI'): Uint8Array {
   const overrides = apic.overrides ?? defaultInterruptOverrides(sciInterrupt);
   const entries: number[] = [];
@@ -233,6 +238,9 @@ export function buildMadt(apic: AcpiApicConfiguration, sciInterrupt: number, oem
     entries.push(2, 10, 0, override.source & 0xff);
     push32(override.gsi);
     entries.push(override.flags & 0xff, (override.flags >> 8) & 0xff);
+  }
+  for (const nmi of apic.localApicNmis ?? [{ processorId: 0xff, flags: 0, lint: 1 }]) {
+    entries.push(4, 6, nmi.processorId & 0xff, nmi.flags & 0xff, (nmi.flags >> 8) & 0xff, nmi.lint & 0xff);
   }
   const body = new Uint8Array(8 + entries.length);
   put32(body, 0, apic.localApicAddress);

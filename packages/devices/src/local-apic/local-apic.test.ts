@@ -39,6 +39,29 @@ describe('LocalApic', () => {
     expect(apic.readBaseMsr()).toBe(0xfee00900);
   });
 
+  it('refuses IA32_APIC_BASE writes with reserved bits or another base, keeping the BSP bit', () => {
+    const { apic } = setup();
+    expect(apic.localApic.initialApicId).toBe(0);
+    expect(apic.localApic.writeBaseMsr(0xfee00801)).toBe(false); // reserved bit 0
+    expect(apic.localApic.writeBaseMsr(0xfed00800)).toBe(false); // relocation
+    expect(apic.readBaseMsr()).toBe(0xfee00900);
+    expect(apic.localApic.writeBaseMsr(0xfee00800)).toBe(true); // BSP is read-only
+    expect(apic.localApic.readBaseMsr()).toBe(0xfee00900);
+    expect(apic.localApic.writeBaseMsr(0xfee00000)).toBe(true);
+    expect(apic.readBaseMsr()).toBe(0xfee00100);
+  });
+
+  it('tells the board when the timer deadline may have moved', () => {
+    let changes = 0;
+    const apic = new LocalApic({ clock: { now: () => 0 }, onTimerChange: () => changes++ });
+    apic.write(SVR, 4, 0x1ff);
+    apic.write(0x320, 4, 0x20030); // LVT timer: periodic, vector 0x30
+    apic.write(0x3e0, 4, 0xb); // divide by 1
+    apic.write(0x380, 4, 1000); // initial count
+    expect(changes).toBe(3);
+    expect(apic.nextDeadline(0)).toBe(1000);
+  });
+
   it('delivers the highest-priority vector, moves it to ISR and clears it on EOI', () => {
     const { apic } = setup();
     apic.acceptInterrupt(0x31, false);

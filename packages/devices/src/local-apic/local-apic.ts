@@ -23,9 +23,10 @@
  * NOT IMPLEMENTED: x2APIC, TSC-deadline timer mode, IPIs to other processors (INIT, SIPI,
  * fixed to other APIC ids: counted and ignored), NMI, SMI and INIT delivery modes (LINT1 NMI is
  * not delivered), the thermal and performance-counter sources, the CMCI LVT, APIC base
- * relocation (the board maps the page; `baseMsr` only records it), focus processor checking.
+ * relocation (a WRMSR that moves the base, or sets reserved bits, is refused: the CPU raises
+ * #GP), focus processor checking.
  */
-import type { AccessWidth, Clock, InterruptSource, MmioDevice } from '@openvmi/x86-core';
+import type { AccessWidth, Clock, InterruptSource, LocalApicLink, MmioDevice } from '@openvmi/x86-core';
 import { checkVersion, counterOf, numberOf } from '../common/port-access.js';
 import type { LocalApicState } from './local-apic-state.js';
 
@@ -39,6 +40,9 @@ const LVT_LEVEL = 0x8000;
 const SVR_ENABLED = 0x100;
 const SVR_EOI_BROADCAST_SUPPRESSION = 0x1000;
 const BASE_MSR_ENABLED = 0x800;
+const BASE_MSR_BSP = 0x100;
+/** The only APIC base this model decodes (the board maps the page there). */
+export const LOCAL_APIC_DEFAULT_BASE = 0xfee00000;
 const DELIVERY_FIXED = 0;
 const DELIVERY_EXTINT = 7;
 const NS_PER_SECOND = 1_000_000_000;
@@ -59,6 +63,11 @@ export interface LocalApicOptions {
   busFrequencyHz?: number;
   /** APIC ID; default 0. */
   id?: number;
+  /**
+   * Called when the timer's next deadline may have moved (initial count, LVT timer or divide
+   * configuration written, APIC disabled): the machine loop re-plans its time slice.
+   */
+  onTimerChange?: () => void;
 }
 
 function ticksIn(elapsedNs: number, frequency: number): number {
@@ -98,9 +107,19 @@ export class LocalApic implements MmioDevice, InterruptSource {
   private readonly externalInterrupts: InterruptSource | undefined;
   private readonly onEoi: (vector: number) => void;
   private readonly frequency: number;
+  private readonly onTimerChange: () => void;
+
+  /** The CPU's link to this APIC (CPUID, IA32_APIC_BASE): give the APIC to the CPU as its `interrupts`. */
+  readonly localApic: LocalApicLink;
 
   constructor(options: LocalApicOptions) {
     this.clock = options.clock;
+    this.onTimerChange = options.onTimerChange ?? (() => {});
+    this.localApic = {
+      initialApicId: (options.id ?? 0) & 0xff,
+      readBaseMsr: () => this.readBaseMsr(),
+      writeBaseMsr: (value) => this.writeBaseMsr(value),
+    };
     this.externalInterrupts = options.externalInterrupts;
     this.onEoi = options.onEoi ?? (() => {});
     const frequency = options.busFrequencyHz ?? NS_PER_SECOND;
@@ -140,15 +159,25 @@ export class LocalApic implements MmioDevice, InterruptSource {
     return this.state.baseMsr;
   }
 
-  /** WRMSR IA32_APIC_BASE: records the base and the global enable bit (clearing it resets the APIC's registers). */
-  writeBaseMsr(value: number): void {
+  /**
+   * WRMSR IA32_APIC_BASE (bits 31-0): the global enable bit (clearing it resets the APIC's
+   * registers; setting it again starts from that state). The BSP bit is read-only. Returns false,
+   * changing nothing, for reserved bits (0-7, 9, 10) or a base other than 0xFEE00000
+   * (relocation is not implemented): the CPU raises #GP(0).
+   */
+  writeBaseMsr(value: number): boolean {
+    const bits = value >>> 0;
+    if ((bits & 0x6ff) !== 0 || (bits & 0xfffff000) >>> 0 !== LOCAL_APIC_DEFAULT_BASE) return false;
     const wasEnabled = (this.state.baseMsr & BASE_MSR_ENABLED) !== 0;
-    this.state.baseMsr = (value & 0xfffff900) >>> 0;
-    if (wasEnabled && (value & BASE_MSR_ENABLED) === 0) {
+    this.state.baseMsr =
+      (LOCAL_APIC_DEFAULT_BASE | (bits & BASE_MSR_ENABLED) | (this.state.baseMsr & BASE_MSR_BSP)) >>> 0;
+    if (wasEnabled && (bits & BASE_MSR_ENABLED) === 0) {
       const { baseMsr, id, ignoredIpis, invalidAccesses } = this.state;
       this.state = { ...LocalApic.defaultState(id), baseMsr, ignoredIpis, invalidAccesses };
       this.state.lvt[LvtIndex.Lint0] = LVT_MASKED;
+      this.onTimerChange();
     }
+    return true;
   }
 
   /**
@@ -410,6 +439,7 @@ export class LocalApic implements MmioDevice, InterruptSource {
         if ((value & SVR_ENABLED) === 0) {
           // Software disable masks every LVT entry.
           for (let entry = 0; entry < 6; entry++) s.lvt[entry] |= LVT_MASKED;
+          this.onTimerChange();
         }
         break;
       case 0x28:
@@ -436,12 +466,14 @@ export class LocalApic implements MmioDevice, InterruptSource {
         if (!this.softwareEnabled()) next |= LVT_MASKED;
         if (entry === LvtIndex.Timer && ((next >> 17) & 3) === 2) next &= ~0x40000; // no TSC-deadline
         s.lvt[entry] = next;
+        if (entry === LvtIndex.Timer) this.onTimerChange();
         break;
       }
       case 0x38:
         s.initialCount = value;
         s.timerLoadTick = ticksIn(this.clock.now(), this.frequency);
         s.timerExpirations = 0;
+        this.onTimerChange();
         break;
       case 0x3e: {
         const now = this.clock.now();
@@ -452,6 +484,7 @@ export class LocalApic implements MmioDevice, InterruptSource {
           const consumed = s.initialCount - remaining;
           s.timerLoadTick = ticksIn(now, this.frequency) - consumed * this.divider();
         }
+        this.onTimerChange();
         break;
       }
       default:
