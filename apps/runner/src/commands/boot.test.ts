@@ -5,7 +5,7 @@ describe('openvmi boot arguments', () => {
   it('parses the QEMU-style options', () => {
     const options = parseBootArguments([
       ...['-kernel', 'k', '-initrd', 'i', '-append', 'console=ttyS0', '-m', '256M', '-no-reboot'],
-      ...['--backend', 'vmi-native', '--deterministic', '--max-instructions', '1000', '--stats'],
+      ...['--backend', 'vmi-native', '--deterministic', '--max-instructions', '1000', '--stats', '--no-apic'],
       ...['-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-debugcon', 'file:/tmp/x', '-nographic'],
     ]);
     expect(options).toMatchObject({
@@ -18,6 +18,7 @@ describe('openvmi boot arguments', () => {
       deterministic: true,
       maxInstructions: 1000,
       stats: true,
+      apic: false,
       isaDebugExit: true,
       debugcon: { kind: 'file', path: '/tmp/x' },
     });

@@ -27,6 +27,7 @@ Options (QEMU's spelling):
   -no-reboot              a guest reset ends the run (status 0)
   --backend NAME          VMI backend: ${BACKEND_NAMES.join(', ')} (default none)
   --deterministic         virtual time from retired instructions: the same run every time
+  --no-apic               no local APIC / I/O APIC (8259 only; none in CPUID or ACPI)
   --max-instructions N    stop after N instructions (status 124)
   --stats                 print instructions, MIPS and wall time at exit
   -nographic, -display none, -monitor none   accepted for QEMU compatibility (no effect)
@@ -51,6 +52,8 @@ export interface BootOptions {
   deterministic: boolean;
   maxInstructions: number;
   stats: boolean;
+  /** False with `--no-apic`. */
+  apic: boolean;
 }
 
 /** A command-line error: the message says what is wrong. */
@@ -70,6 +73,7 @@ export function parseBootArguments(argv: readonly string[]): BootOptions {
     deterministic: false,
     maxInstructions: 0,
     stats: false,
+    apic: true,
   };
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index];
@@ -139,6 +143,9 @@ export function parseBootArguments(argv: readonly string[]): BootOptions {
       }
       case '--deterministic':
         options.deterministic = true;
+        break;
+      case '--no-apic':
+        options.apic = false;
         break;
       case '--max-instructions': {
         const text = argument.includes('=') ? argument.slice(argument.indexOf('=') + 1) : value();
@@ -264,6 +271,7 @@ export async function runBootCommand(argv: readonly string[], io: CliIo): Promis
       maxInstructions: options.maxInstructions,
       noReboot: options.noReboot,
       isaDebugExit: options.isaDebugExit,
+      apic: options.apic,
       serialOutput:
         options.serial === 'stdio'
           ? (byte) => {

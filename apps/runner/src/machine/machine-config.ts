@@ -42,6 +42,13 @@ export interface MachineConfig {
   hostClockNs?: () => number;
   /** Unix time in milliseconds the RTC starts from (default: 2006-04-01, so runs repeat). */
   epochMs?: number;
+  /**
+   * Whether the PC has a local APIC (0xFEE00000, with timer) and an I/O APIC (0xFEC00000, 24
+   * pins), advertised in CPUID and the ACPI MADT (default true, as QEMU's `pc`). False gives
+   * the 8259-only PC (`openvmi boot --no-apic`, QEMU's `-cpu ...,-apic`): no APIC in CPUID, no
+   * MADT, interrupts from the 8259 straight to the CPU.
+   */
+  apic?: boolean;
 }
 
 /** Fixed wall-clock start of deterministic runs: 2006-04-01 00:00:00 UTC (the VMI proposal's year). */

@@ -9,26 +9,50 @@
  * port 0x61, i8042 0x60/0x64, RTC 0x70, port 0x92, POST 0x80, delay port 0xED, COM1-4
  * 0x3F8/0x2F8/0x3E8/0x2E8 (IRQ 4/3/4/3), PCI configuration 0xCF8 (with reset control 0xCF9),
  * ACPI PM block 0x600 (SCI on IRQ 9), debug console 0xE9 and isa-debug-exit 0xF4 when asked.
+ *
+ * Interrupts (with `apic`, the default, as QEMU's `pc`): every ISA IRQ line drives both its
+ * 8259 input and its I/O APIC pin (IRQ n → pin n, except IRQ0 → pin 2, which the MADT's
+ * interrupt source override tells the guest; the SCI is level/active-high). The I/O APIC
+ * (0xFEC00000, id 0) sends its messages to the local APIC (0xFEE00000, id 0), which is the CPU's
+ * interrupt source; the 8259's INTR reaches the CPU through the local APIC's LINT0 in ExtINT mode
+ * (virtual wire, the reset state) or with the APIC globally disabled, so PIC-mode, `noapic` and
+ * `nolapic` guests work. Without `apic` the 8259 is the CPU's interrupt source and CPUID and
+ * ACPI show no APIC.
  */
 import {
+  type AcpiApicConfiguration,
   AcpiPowerManagement,
   DebugConsole,
+  fanOutIrqLine,
   I8042,
   I8254Pit,
   I8259Pic,
+  IoApic,
   IsaDebugExit,
+  LOCAL_APIC_DEFAULT_BASE,
+  LocalApic,
   Mc146818Rtc,
   PciHost,
   Port61,
   PostPort,
   ResetControl,
+  SharedIrqLine,
   SystemControlPortA,
   Uart16550,
   writeAcpiTables,
 } from '@openvmi/devices';
 import { createVmiNativeBackend } from '@openvmi/vmi-native';
 import type { Backend, BackendAttachment } from '@openvmi/vmi-spec';
-import { type Clock, Cpu, Flag, PhysicalMemory, PortBus, Register, SegmentRegister } from '@openvmi/x86-core';
+import {
+  type Clock,
+  Cpu,
+  Flag,
+  type IrqLine,
+  PhysicalMemory,
+  PortBus,
+  Register,
+  SegmentRegister,
+} from '@openvmi/x86-core';
 import { LoaderError, type MemoryMapEntry, standardMemoryMap } from '../loaders/guest-ram.js';
 import { loadLinux, type ProtectedModeEntry, parseLinuxSetupHeader } from '../loaders/linux-boot.js';
 import { isMultibootImage, loadMultiboot } from '../loaders/multiboot.js';
@@ -60,6 +84,9 @@ export interface Machine {
   readonly ports: PortBus;
   readonly com1: Uart16550;
   readonly keyboard: I8042;
+  /** The local APIC and I/O APIC (absent when the machine is built without `apic`). */
+  readonly localApic: LocalApic | undefined;
+  readonly ioApic: IoApic | undefined;
   readonly backend: Backend | undefined;
   /** What the loader found: 'linux', 'multiboot' or 'firmware'. */
   readonly bootKind: 'linux' | 'multiboot' | 'firmware';
@@ -81,7 +108,28 @@ export const PC_LAYOUT = {
   acpiBytes: 0x10000,
   pmBase: 0x600,
   biosTop: 0x100000,
+  localApic: LOCAL_APIC_DEFAULT_BASE,
+  ioApic: 0xfec00000,
 } as const;
+
+/** APIC ids: the one processor's local APIC and the I/O APIC (0 and 0, as QEMU's `pc`). */
+const BOOT_PROCESSOR_APIC_ID = 0;
+const IO_APIC_ID = 0;
+
+/** The I/O APIC pin of ISA IRQ `irq` (the MADT's override moves IRQ0 to pin 2). */
+export function ioApicPinOfIsaIrq(irq: number): number {
+  return irq === 0 ? 2 : irq;
+}
+
+/** The ACPI SCI's ISA IRQ (PIIX4 and QEMU's `pc`). */
+const SCI_IRQ = 9;
+
+/** What the MADT lists: one processor, the I/O APIC with GSIs 0-23, the default overrides and LINT1 NMI. */
+const MADT_APICS: AcpiApicConfiguration = {
+  localApicAddress: LOCAL_APIC_DEFAULT_BASE,
+  processorApicIds: [BOOT_PROCESSOR_APIC_ID],
+  ioApic: { id: IO_APIC_ID, address: PC_LAYOUT.ioApic, gsiBase: 0 },
+};
 
 /** The largest RAM `-m` accepts: below the 3 GiB PCI hole, as our memory map assumes. */
 export const MAX_MEMORY_MIB = 3072;
@@ -95,7 +143,6 @@ export function createMachine(config: MachineConfig): Machine {
   const memory = new PhysicalMemory({ ramBytes });
   const ports = new PortBus();
   const pic = new I8259Pic();
-  const cpu = new Cpu({ memory, ports, interrupts: pic });
 
   // Virtual time. Deterministic: retired instructions plus the time skipped while halted.
   let idleNs = 0;
@@ -107,6 +154,44 @@ export function createMachine(config: MachineConfig): Machine {
       : () => hostClock() - hostStart + idleNs;
   const clock: Clock = { now };
 
+  // The APICs: the I/O APIC's messages go to the local APIC, its EOI broadcasts come back; a
+  // timer reprogrammed mid-slice ends the slice so the loop plans up to the new deadline.
+  let localApic: LocalApic | undefined;
+  let ioApic: IoApic | undefined;
+  if (config.apic ?? true) {
+    const io = new IoApic({
+      id: IO_APIC_ID,
+      deliver: (message) => local.acceptInterrupt(message.vector, message.levelTriggered),
+    });
+    const local = new LocalApic({
+      clock,
+      id: BOOT_PROCESSOR_APIC_ID,
+      externalInterrupts: pic,
+      onEoi: (vector) => io.endOfInterrupt(vector),
+      onTimerChange: () => cpu.requestStop(),
+    });
+    memory.mapMmio(PC_LAYOUT.localApic, 0x1000, local);
+    memory.mapMmio(PC_LAYOUT.ioApic, 0x1000, io);
+    localApic = local;
+    ioApic = io;
+  }
+  const cpu = new Cpu({ memory, ports, interrupts: localApic ?? pic });
+
+  // ISA IRQ n: a wired-OR of its devices, driving 8259 input n and (with APICs) its I/O APIC pin.
+  const isaIrqs = new Map<number, SharedIrqLine>();
+  const isaIrq = (irq: number): IrqLine => {
+    let line = isaIrqs.get(irq);
+    if (line === undefined) {
+      const target =
+        ioApic === undefined
+          ? pic.irqLine(irq)
+          : fanOutIrqLine(pic.irqLine(irq), ioApic.irqLine(ioApicPinOfIsaIrq(irq)));
+      line = new SharedIrqLine(target);
+      isaIrqs.set(irq, line);
+    }
+    return line.source();
+  };
+
   let pendingStop: MachineStop | undefined;
   const stop = (reason: MachineStop) => {
     pendingStop ??= reason;
@@ -114,17 +199,17 @@ export function createMachine(config: MachineConfig): Machine {
   };
   const requestReset = () => stop({ kind: 'reset' });
 
-  const pit = new I8254Pit({ clock, irq: pic.irqLine(0) });
+  const pit = new I8254Pit({ clock, irq: isaIrq(0) });
   ports.register(0x40, 4, pit);
   ports.register(0x61, 1, new Port61({ pit, clock }));
-  const keyboard = new I8042({ irq: pic.irqLine(1), onReset: requestReset });
+  const keyboard = new I8042({ irq: isaIrq(1), onReset: requestReset });
   ports.register(0x60, 1, keyboard.dataPorts);
   ports.register(0x64, 1, keyboard.commandPorts);
   ports.register(0x20, 2, pic.masterPorts);
   ports.register(0xa0, 2, pic.slavePorts);
   ports.register(0x4d0, 2, pic.elcrPorts);
   const epochMs = config.epochMs ?? DETERMINISTIC_EPOCH_MS;
-  const rtc = new Mc146818Rtc({ clock, epochMs, irq: pic.irqLine(8) });
+  const rtc = new Mc146818Rtc({ clock, epochMs, irq: isaIrq(8) });
   rtc.setMemorySize(ramBytes);
   rtc.updateChecksum();
   ports.register(0x70, 2, rtc);
@@ -132,13 +217,13 @@ export function createMachine(config: MachineConfig): Machine {
   ports.register(0x80, 1, new PostPort());
   ports.register(0xed, 1, new PostPort());
 
-  const com1 = new Uart16550({ clock, irq: pic.irqLine(4), output: config.serialOutput });
+  const com1 = new Uart16550({ clock, irq: isaIrq(4), output: config.serialOutput });
   const serialPorts: [number, number][] = [
     [0x2f8, 3],
     [0x3e8, 4],
     [0x2e8, 3],
   ];
-  const uarts = [com1, ...serialPorts.map(([, irq]) => new Uart16550({ clock, irq: pic.irqLine(irq) }))];
+  const uarts = [com1, ...serialPorts.map(([, irq]) => new Uart16550({ clock, irq: isaIrq(irq) }))];
   ports.register(0x3f8, 8, com1);
   serialPorts.forEach(([base], index) => {
     ports.register(base, 8, uarts[index + 1]);
@@ -149,7 +234,7 @@ export function createMachine(config: MachineConfig): Machine {
 
   const pm = new AcpiPowerManagement({
     clock,
-    sci: pic.irqLine(9),
+    sci: isaIrq(SCI_IRQ),
     onPowerOff: () => stop({ kind: 'power-off' }),
   });
   ports.register(PC_LAYOUT.pmBase, 12, pm);
@@ -160,7 +245,7 @@ export function createMachine(config: MachineConfig): Machine {
   if (config.debugConsoleOutput !== undefined) {
     ports.register(0xe9, 1, new DebugConsole({ output: config.debugConsoleOutput }));
   }
-  const timers = [pit, rtc, pm, ...uarts];
+  const timers = localApic === undefined ? [pit, rtc, pm, ...uarts] : [pit, rtc, pm, ...uarts, localApic];
 
   const memoryMap: MemoryMapEntry[] = standardMemoryMap(ramBytes, PC_LAYOUT.acpiBytes);
   writeAcpiTables(memory.ram, {
@@ -171,6 +256,8 @@ export function createMachine(config: MachineConfig): Machine {
       pm1aControlBlock: PC_LAYOUT.pmBase + 4,
       pmTimerBlock: PC_LAYOUT.pmBase + 8,
     },
+    sciInterrupt: SCI_IRQ,
+    apic: localApic === undefined ? undefined : MADT_APICS,
   });
 
   let backend: Backend | undefined;
@@ -223,6 +310,8 @@ export function createMachine(config: MachineConfig): Machine {
     ports,
     com1,
     keyboard,
+    localApic,
+    ioApic,
     backend,
     bootKind,
     now,
