@@ -41,7 +41,7 @@ const ROM_ADDRESSES = [0xc0000, 0xc8000, 0xd0000, 0xdf000];
 /** A port device that answers a fixed function of the port and logs every access. */
 function recordingPorts(log: string[]) {
   const ports = new PortBus();
-  for (const base of [0x80, 0x3f8]) {
+  for (const base of [0x60, 0x80, 0x3f8]) {
     ports.register(base, 8, {
       read(offset, width) {
         const port = base + offset;
@@ -96,6 +96,9 @@ function run(code: Uint8Array, inputs: Inputs, romAddress: number): Snapshot {
   // At the stub's entry ESP = STACK_TOP - 16 (return address): [ESP+4] and [ESP+8] are these.
   memory.write32(STACK_TOP - 12, inputs.stack[0]);
   memory.write32(STACK_TOP - 8, inputs.stack[1]);
+  // The P6 performance counters (40 bits), for RDPMC.
+  cpu.msrs.set(0xc1, BigInt(inputs.stack[0]) | (BigInt(inputs.registers[5] & 0xff) << 32n));
+  cpu.msrs.set(0xc2, BigInt(inputs.stack[1]) | (BigInt(inputs.registers[6] & 0xff) << 32n));
   cpu.setFlags(inputs.eflags);
   cpu.eip = CODE;
   const result = cpu.run(200);
@@ -171,6 +174,7 @@ const CASES: Record<string, NativeCase> = {
     native: [0x0f, 0x30],
     constrain: (i) => withRegisters(i, { ecx: 0x174 + (i.registers[1] % 3), edx: 0 }),
   },
+  RDPMC: { native: [0x0f, 0x33], constrain: (i) => withRegisters(i, { ecx: i.registers[1] % 2 }) },
   RDMSR: { native: [0x0f, 0x32], constrain: (i) => withRegisters(i, { ecx: 0x174 + (i.registers[1] % 3) }) },
   SetGDT: {
     native: [0x0f, 0x01, 0x10],
@@ -317,9 +321,9 @@ describe('vmi-native stubs on x86-core', () => {
     const untested = VMI_CALLS.filter(
       (call) => ROM.relocations[call.number].type === RelocationType.CallRel && !covered.has(call.name),
     ).map((call) => call.name);
-    // Halt waits for an interrupt; Reboot and Shutdown stop the machine; RDPMC needs counters.
-    // IRET and SYSEXIT (JUMP_REL) have their own tests below.
-    expect(untested).toEqual(['RDPMC', 'Halt', 'Reboot', 'Shutdown']);
+    // Halt, Reboot and Shutdown stop the CPU, and IRET and SYSEXIT (JUMP_REL) leave the caller:
+    // each has its own test below.
+    expect(untested).toEqual(['Halt', 'Reboot', 'Shutdown']);
   });
 
   for (const [caseName, nativeCase] of Object.entries(CASES)) {
@@ -379,6 +383,80 @@ describe('vmi-native stubs on x86-core', () => {
       );
     });
   }
+
+  /** Runs a call's stub from flat ring 0 until the CPU stops; the CPU stays available to resume. */
+  function stoppingRun(call: string, inputs: Inputs, romAddress: number) {
+    const log: string[] = [];
+    const memory = new PhysicalMemory({ ramBytes: 1 << 20 });
+    memory.mapRom(romAddress, ROM.image);
+    const cpu = new Cpu({ memory, ports: recordingPorts(log) });
+    cpu.reset();
+    cpu.enterFlatProtectedMode({ cpl: 0 });
+    memory.writeBytes(CODE, callStub(vmiCallByName(call), romAddress));
+    for (const [index, value] of inputs.registers.entries()) cpu.registers32[index] = value;
+    cpu.registers32[4] = STACK_TOP - 12;
+    cpu.setFlags(inputs.eflags);
+    cpu.eip = CODE;
+    const result = cpu.run(200);
+    return { cpu, log, result, registers: [...cpu.registers32] };
+  }
+  const romRange = (romAddress: number) => (eip: number) =>
+    eip >= romAddress && eip < romAddress + ROM.image.length;
+
+  it('Halt: halts with interrupts enabled (sti; hlt) and, once woken, returns with every register kept', () => {
+    fc.assert(
+      fc.property(inputsArbitrary, fc.constantFrom(...ROM_ADDRESSES), (inputs, romAddress) => {
+        const { cpu, log, result, registers } = stoppingRun('Halt', inputs, romAddress);
+        expect(result.reason).toBe('halt');
+        expect(romRange(romAddress)(cpu.eip)).toBe(true);
+        expect(cpu.getFlags() & EFLAGS_IF).toBe(EFLAGS_IF);
+        expect(log).toEqual([]);
+        // An interrupt handler that returned: the CPU continues after HLT, back to the caller.
+        cpu.halted = false;
+        expect(cpu.run(200).reason).toBe('halt');
+        expect(romRange(romAddress)(cpu.eip)).toBe(false);
+        const expected = [...withRegisters(inputs, {}).registers];
+        expected[4] = STACK_TOP - 12;
+        const clobbered = new Set(clobberedRegisters(vmiCallByName('Halt')));
+        for (const [name, index] of Object.entries(REGISTER_INDEX)) {
+          if (clobbered.has(name as GeneralRegister)) continue;
+          expect(cpu.registers32[index], name).toBe(expected[index] >>> 0);
+          if (name !== 'esp') expect(registers[index], `${name} at the halt`).toBe(expected[index] >>> 0);
+        }
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('Reboot: pulses the reset line through the 8042 (0xFE to port 0x64), then stops for good', () => {
+    fc.assert(
+      fc.property(inputsArbitrary, fc.constantFrom(...ROM_ADDRESSES), (inputs, romAddress) => {
+        const { cpu, log, result } = stoppingRun('Reboot', inputs, romAddress);
+        expect(log).toEqual(['out 64/1=fe']);
+        expect(result.reason).toBe('halt');
+        expect(cpu.getFlags() & EFLAGS_IF).toBe(0);
+        cpu.halted = false; // a spurious wake-up (NMI) must not return to the caller
+        expect(cpu.run(200).reason).toBe('halt');
+        expect(romRange(romAddress)(cpu.eip)).toBe(true);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('Shutdown: stops the CPU with interrupts off and never returns', () => {
+    fc.assert(
+      fc.property(inputsArbitrary, fc.constantFrom(...ROM_ADDRESSES), (inputs, romAddress) => {
+        const { cpu, log, result } = stoppingRun('Shutdown', inputs, romAddress);
+        expect(log).toEqual([]);
+        expect(result.reason).toBe('halt');
+        expect(cpu.getFlags() & EFLAGS_IF).toBe(0);
+        cpu.halted = false;
+        expect(cpu.run(200).reason).toBe('halt');
+        expect(romRange(romAddress)(cpu.eip)).toBe(true);
+      }),
+      { numRuns: 15 },
+    );
+  });
 
   /**
    * The JUMP_REL calls: a `jmp rel32` to the stub (as Linux patches the site) against the native
