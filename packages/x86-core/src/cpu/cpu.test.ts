@@ -218,6 +218,103 @@ describe('single step', () => {
     expect(run.exit).toEqual({ kind: 'exception', vector: 1 });
     expect(run.cpu.eip).toBe(0x100a); // after the first NOP, not after POPFD
   });
+
+  it('traps after each instruction started with TF=1: POPF clearing TF traps, MOV SS delays, INT n does not', () => {
+    // 1000 pushf ; pop ax ; or ax, 0x100 ; push ax ; popf (sets TF: no trap)
+    // 1007 nop ; mov ss, bx (trap held over) ; inc cx ; int 0x21 (no trap; handler IRETs with TF=0)
+    // 100d inc dx ; pushf ; pop ax ; and ax, 0xfeff ; push ax ; popf (clears TF: traps) ; inc bx ; int 0x80
+    const code = [
+      0x9c,
+      0x58,
+      0x0d,
+      ...word(0x100),
+      0x50,
+      0x9d,
+      0x90,
+      0x8e,
+      0xd3,
+      0x41,
+      0xcd,
+      0x21,
+      0x42,
+      0x9c,
+      0x58,
+      0x25,
+      ...word(0xfeff),
+      0x50,
+      0x9d,
+      0x43,
+      0xcd,
+      0x80,
+    ];
+    // #DB handler at 0:0500: push ax ; push bp ; mov bp, sp ; mov ax, [bp+4] ; mov [di], ax ; add di, 2 ; pop bp ; pop ax ; iret
+    const debugHandler = [
+      0x50, 0x55, 0x89, 0xe5, 0x8b, 0x46, 0x04, 0x89, 0x05, 0x83, 0xc7, 0x02, 0x5d, 0x58, 0xcf,
+    ];
+    const run = runProgram(code, {
+      mode: 'real',
+      setup: (cpu, memory) => {
+        memory.writeBytes(0x500, Uint8Array.from(debugHandler));
+        memory.write16(1 * 4, 0x500);
+        memory.write16(1 * 4 + 2, 0);
+        memory.write8(0x600, 0xcf); // INT 0x21 handler: iret
+        memory.write16(0x21 * 4, 0x600);
+        memory.write16(0x21 * 4 + 2, 0);
+        cpu.writeRegister(Register.Edi, 0x3000);
+      },
+    });
+    expect(run.exit).toEqual({ kind: 'software-interrupt', vector: 0x80 });
+    const traps: number[] = [];
+    for (let address = 0x3000; address < (run.cpu.readRegister(Register.Edi) & 0xffff); address += 2)
+      traps.push(run.memory.read16(address));
+    expect(traps).toEqual([0x1008, 0x100b, 0x100e, 0x100f, 0x1010, 0x1013, 0x1014, 0x1015]);
+    expect(run.cpu.debugRegisters[6] & 0x4000).toBe(0x4000); // BS
+    expect(run.cpu.getFlags() & 0x100).toBe(0);
+  });
+
+  it('a single-step trap owed by an instruction that exits is raised when run resumes', () => {
+    // pushfd ; or dword [esp], 0x100 ; popfd ; nop ; cpuid (exits) ; nop
+    const memory = new PhysicalMemory({ ramBytes: 1 << 20 });
+    const cpu = new Cpu({ memory, ports: new PortBus() });
+    cpu.enterFlatProtectedMode({ cpl: 0 });
+    memory.writeBytes(
+      0x1000,
+      Uint8Array.from([0x9c, 0x81, 0x0c, 0x24, ...dword(0x100), 0x9d, 0x0f, 0xa2, 0x90]),
+    );
+    cpu.eip = 0x1000;
+    cpu.writeRegister(Register.Esp, 0x8000);
+    cpu.intercepts.cpuid = true;
+    cpu.intercepts.exceptions.add(1);
+    expect(cpu.run(100).exit?.kind).toBe('cpuid');
+    expect(cpu.eip).toBe(0x100b);
+    expect(cpu.run(100).exit).toEqual({ kind: 'exception', vector: 1 });
+    expect(cpu.eip).toBe(0x100b); // the trap after CPUID, before the NOP runs
+  });
+});
+
+describe('time-stamp counter and retired instructions', () => {
+  it('RDTSC reads tscOffset plus the instructions retired before it, also inside a chunk', () => {
+    // rdtsc ; mov ebx, eax ; nop ; nop ; rdtsc ; int 0x80
+    const run = runProgram([0x0f, 0x31, 0x89, 0xc3, 0x90, 0x90, 0x0f, 0x31], {
+      setup: (cpu) => {
+        cpu.instructionsRetired = 1000;
+        cpu.tscOffset = 5n;
+      },
+    });
+    expect(run.ebx).toBe(1005);
+    expect(run.eax).toBe(1009);
+    expect(run.cpu.instructionsRetired).toBe(1006); // five instructions and INT 0x80
+  });
+
+  it('a device reading instructionsRetired during IN sees the instructions before it', () => {
+    // nop ; nop ; nop ; in al, 0x80 ; int 0x80
+    const run = runProgram([0x90, 0x90, 0x90, 0xe4, 0x80], {
+      setup: (cpu) => {
+        cpu.ports.register(0x80, 1, { read: () => cpu.instructionsRetired & 0xff, write: () => {} });
+      },
+    });
+    expect(run.eax & 0xff).toBe(3);
+  });
 });
 
 describe('flat mode with a GDT', () => {

@@ -178,8 +178,6 @@ export class Cpu {
   readonly msrs = new Map<number, bigint>();
   /** Time-stamp counter offset: TSC = tscOffset + instructions retired. */
   tscOffset = 0n;
-  /** Instructions retired since reset (the deterministic time base). */
-  instructionsRetired = 0;
   /** The x87 unit (src/fpu/). */
   fpu: Fpu = new Fpu();
   /** The FpuHost adapter over this CPU (src/instructions/fpu-bridge.ts). */
@@ -208,8 +206,30 @@ export class Cpu {
   pendingExit: ExitRecord | null = null;
   /** Why the loop stops when RunLoopStop is thrown without an exit record: 'halt'. */
   private stopRequested = false;
-  /** Remaining instructions of the current chunk; handlers set 0 to force an event check. */
-  chunkRemaining = 0;
+  /**
+   * Remaining instructions of the current chunk (decremented as each instruction starts).
+   * Handlers end the chunk with {@link endChunk}, never by writing this field, so that
+   * `chunkLength - chunkCountdown` stays the number of instructions started in the chunk.
+   */
+  chunkCountdown = 0;
+  /** Length of the current chunk, less what {@link endChunk} cut off (0 outside a chunk). */
+  private chunkLength = 0;
+  /**
+   * Instructions retired before the current chunk, minus one while a chunk runs: during the
+   * chunk's k-th instruction (from 0), `retiredOrigin + chunkLength - chunkCountdown` is the
+   * number of instructions retired before it. Outside a chunk it is the exact count.
+   */
+  private retiredOrigin = 0;
+  /** A MOV SS / POP SS just executed: debug traps of this instruction wait one instruction. */
+  debugShadow = false;
+  /** An INT n / INT3 / INTO / INT1 was delivered: the single-step trap of this instruction is dropped. */
+  discardDebugTraps = false;
+  /** Single step held over by a MOV SS / POP SS shadow or an exit (raised after the next instruction or at once). */
+  private deferredSingleStep = false;
+  /** Data/I/O breakpoint hits held over likewise. */
+  private deferredBreakpointHits = 0;
+  /** A debug trap of an instruction that left `run` (exit, HLT) is raised when the loop resumes. */
+  private debugTrapPending = false;
 
   // Decoded-instruction cache: per physical page, an array indexed by the page offset.
   private readonly decodedPages = new Map<number, (Instruction | undefined)[]>();
@@ -218,6 +238,25 @@ export class Cpu {
   private fetchEntries: (Instruction | undefined)[] | null = null;
   /** Decoded instructions cached (approximate: a re-decoded slot counts again). */
   private decodedCount = 0;
+
+  /**
+   * Instructions retired since reset (the deterministic time base). Exact at any point, also
+   * inside an instruction (RDTSC, WRMSR TSC and device clocks read it mid-chunk): there it counts
+   * the instructions before the current one. Writable (snapshots, tests).
+   */
+  get instructionsRetired(): number {
+    return this.retiredOrigin + this.chunkLength - this.chunkCountdown;
+  }
+
+  set instructionsRetired(value: number) {
+    this.retiredOrigin = value - (this.chunkLength - this.chunkCountdown);
+  }
+
+  /** Ends the current chunk after this instruction, so the loop checks events (interrupts, TF, exits) at once. */
+  endChunk(): void {
+    this.chunkLength -= this.chunkCountdown;
+    this.chunkCountdown = 0;
+  }
 
   constructor(options: CpuOptions) {
     this.memory = options.memory;
@@ -810,7 +849,7 @@ export class Cpu {
 
   /** Asks a running `run` to return at the next event check (for hosts on another call stack). */
   requestStop(): void {
-    this.chunkRemaining = 0;
+    this.endChunk();
     this.pendingExit = { kind: 'stop-request' };
   }
 
@@ -826,6 +865,14 @@ export class Cpu {
     for (;;) {
       // Events between chunks: external interrupts, HLT wake-up.
       if (this.pendingExit !== null) return this.finishExit(retired);
+      if (this.debugTrapPending) {
+        // The #DB trap of an instruction that left the loop (an exit, HLT) comes first.
+        this.debugTrapPending = false;
+        this.halted = false;
+        const outcome = this.raiseDeferredDebugTrap();
+        if (outcome !== null) return { ...outcome, retired };
+        continue;
+      }
       if ((this.flagsValue & Flag.Interrupt) !== 0 && !this.interruptShadow && this.interrupts !== null) {
         if (this.interrupts.hasInterrupt()) {
           const vector = this.interrupts.acknowledge() & 0xff;
@@ -846,9 +893,13 @@ export class Cpu {
         chunk = 1;
         this.interruptShadow = false;
       }
-      // Single-step: TF as it was before the instruction decides (POPF setting TF traps one later).
-      const singleStep = (this.flagsValue & Flag.Trap) !== 0;
+      // Single-step (SDM 17.3.1.4): TF as it was before the instruction decides, so the POPF or
+      // IRET that sets TF does not trap and the one that clears it does. A trap held over by a
+      // MOV SS / POP SS shadow is raised after this instruction.
+      const singleStep = (this.flagsValue & Flag.Trap) !== 0 || this.deferredSingleStep;
       if (singleStep) chunk = 1;
+      this.debugShadow = false;
+      this.discardDebugTraps = false;
       // RF suppresses instruction breakpoints for one instruction and is cleared after it.
       const resumeFlag = (this.flagsValue & Flag.Resume) !== 0;
       if (resumeFlag) chunk = 1;
@@ -879,7 +930,9 @@ export class Cpu {
         }
         this.resumeBreakpoint = -1;
       }
-      this.chunkRemaining = chunk;
+      this.chunkLength = chunk;
+      this.chunkCountdown = chunk;
+      this.retiredOrigin -= 1; // see retiredOrigin: exact counts inside the chunk
       let executed = 0;
       try {
         const segmentBase = this.segmentBase;
@@ -889,8 +942,8 @@ export class Cpu {
         let previous: Instruction | null = null;
         let fallThrough = -1;
         let previousPage = -1;
-        while (this.chunkRemaining > 0) {
-          this.chunkRemaining--;
+        while (this.chunkCountdown > 0) {
+          this.chunkCountdown--;
           const start = this.eip;
           this.instructionStart = start;
           this.instructionStartEsp = registers[ESP];
@@ -932,36 +985,92 @@ export class Cpu {
           current.handler(this, current);
           previous = current.linkable && this.fetchEntries !== null ? current : null;
           previousPage = this.fetchLinearPage;
-          executed++;
         }
       } catch (error) {
-        if (error === RunLoopStop.instance) executed++;
+        // The instruction that threw has started (counted by the countdown): it retired when it
+        // stopped the loop, not when it faulted.
+        executed = this.chunkLength - this.chunkCountdown - (error === RunLoopStop.instance ? 0 : 1);
+        this.settleChunk(executed);
         retired += executed;
-        this.instructionsRetired += executed;
+        if (error === RunLoopStop.instance && executed > 0) this.holdDebugTrap(singleStep);
         const outcome = this.handleThrown(error);
         if (outcome !== null) return { ...outcome, retired };
         continue;
       }
+      executed = this.chunkLength - this.chunkCountdown;
+      this.settleChunk(executed);
       retired += executed;
-      this.instructionsRetired += executed;
       if (executed > 0) {
         if (resumeFlag) this.flagsValue &= ~Flag.Resume;
-        const dataHits = this.watchData ? this.pendingBreakpointHits : 0;
-        if (singleStep || dataHits !== 0) this.debugTrap(singleStep, dataHits);
+        const dataHits = (this.watchData ? this.pendingBreakpointHits : 0) | this.deferredBreakpointHits;
+        if (singleStep || dataHits !== 0) {
+          this.deferredSingleStep = false;
+          this.deferredBreakpointHits = 0;
+          if (this.discardDebugTraps) {
+            // INT n / INT3 / INTO delivered: the handler runs with TF clear, no trap.
+            this.pendingBreakpointHits = 0;
+          } else if (this.debugShadow) {
+            // MOV SS / POP SS: debug traps wait until after the next instruction.
+            this.deferredSingleStep = singleStep;
+            this.deferredBreakpointHits = dataHits;
+            this.pendingBreakpointHits = 0;
+          } else {
+            const outcome = this.debugTrap(singleStep, dataHits);
+            if (outcome !== null) return { ...outcome, retired };
+          }
+        }
       }
     }
   }
 
+  /** Closes the chunk's instruction count after `executed` instructions retired in it. */
+  private settleChunk(executed: number): void {
+    this.retiredOrigin += 1 + executed;
+    this.chunkLength = 0;
+    this.chunkCountdown = 0;
+  }
+
+  /** An instruction that left the loop (exit, HLT) owes a #DB trap: raise it when the loop resumes. */
+  private holdDebugTrap(singleStep: boolean): void {
+    const dataHits = (this.watchData ? this.pendingBreakpointHits : 0) | this.deferredBreakpointHits;
+    if (!singleStep && dataHits === 0) return;
+    const exit = this.pendingExit;
+    if (this.discardDebugTraps || (exit !== null && exit.kind === 'software-interrupt')) {
+      // A software interrupt (delivered, or emulated by the monitor) drops the trap.
+      this.deferredSingleStep = false;
+      this.deferredBreakpointHits = 0;
+      this.pendingBreakpointHits = 0;
+      return;
+    }
+    this.deferredSingleStep = singleStep;
+    this.deferredBreakpointHits = dataHits;
+    this.pendingBreakpointHits = 0;
+    this.debugTrapPending = true;
+  }
+
+  private raiseDeferredDebugTrap(): Omit<RunResult, 'retired'> | null {
+    const singleStep = this.deferredSingleStep;
+    const hits = this.deferredBreakpointHits;
+    this.deferredSingleStep = false;
+    this.deferredBreakpointHits = 0;
+    return this.debugTrap(singleStep, hits);
+  }
+
   /** #DB trap after an instruction: single step (BS) and/or data/I/O breakpoint hits (B0-B3). */
-  private debugTrap(singleStep: boolean, hits: number): void {
+  private debugTrap(singleStep: boolean, hits: number): Omit<RunResult, 'retired'> | null {
     if (hits !== 0) recordBreakpointHits(this, hits, singleStep ? 0x4000 : 0);
     else this.debugRegisters[6] |= 0x4000; // BS
     this.pendingBreakpointHits = 0;
+    // The trap is taken after the instruction: a fault while delivering it is not restarted at
+    // the instruction, so EIP/ESP "at the start" are the current ones.
+    this.instructionStart = this.eip;
+    this.instructionStartEsp = this.registers32[ESP];
     try {
       this.raiseOrExit(1, -1, 0, InterruptKind.Exception);
     } catch (error) {
-      this.handleThrown(error);
+      return this.handleThrown(error);
     }
+    return null;
   }
 
   /** Handles a fault, a stop or a triple fault thrown out of an instruction; returns a result to return, or null to go on. */

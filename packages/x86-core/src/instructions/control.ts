@@ -100,7 +100,8 @@ export function jumpIfCounterZero(cpu: Cpu, instruction: Instruction): void {
 function trap(cpu: Cpu, vector: number, kind: number): void {
   if (cpu.intercepts.exceptions.has(vector)) cpu.exitWith({ kind: 'exception', vector });
   deliverOnce(cpu, vector, kind, -1);
-  cpu.chunkRemaining = 0;
+  cpu.discardDebugTraps = true; // the handler starts with TF clear; no single-step trap after INT
+  cpu.endChunk();
 }
 
 /** CD INT Ib. Intercepted vectors exit with EIP after the instruction. */
@@ -108,7 +109,8 @@ export function softwareInterrupt(cpu: Cpu, instruction: Instruction): void {
   const vector = instruction.immediate;
   if (cpu.intercepts.softwareInterrupts.has(vector)) cpu.exitWith({ kind: 'software-interrupt', vector });
   deliverOnce(cpu, vector, InterruptKind.Software, -1);
-  cpu.chunkRemaining = 0;
+  cpu.discardDebugTraps = true;
+  cpu.endChunk();
 }
 
 /** CC INT3. */

@@ -112,7 +112,8 @@ export function moveToSegment(cpu: Cpu, instruction: Instruction): void {
   loadSegment(cpu, segment, readRm(cpu, instruction, 2));
   if (segment === SegmentRegister.Ss) {
     cpu.interruptShadow = true;
-    cpu.chunkRemaining = 0;
+    cpu.debugShadow = true;
+    cpu.endChunk();
   }
 }
 
@@ -320,7 +321,7 @@ export function setInterrupt(cpu: Cpu): void {
   if ((cpu.flagsValue & Flag.Interrupt) === 0) {
     cpu.flagsValue |= Flag.Interrupt;
     cpu.interruptShadow = true;
-    cpu.chunkRemaining = 0;
+    cpu.endChunk();
   }
 }
 
@@ -352,7 +353,7 @@ export function loadFarPointer(cpu: Cpu, instruction: Instruction): void {
   cpu.writeGeneral(instruction.reg, size, value);
   if (segment === SegmentRegister.Ss) {
     cpu.interruptShadow = true;
-    cpu.chunkRemaining = 0;
+    cpu.endChunk();
   }
 }
 

@@ -62,7 +62,8 @@ export function popSegment(cpu: Cpu, instruction: Instruction): void {
   cpu.pop(size);
   if (segment === SegmentRegister.Ss) {
     cpu.interruptShadow = true;
-    cpu.chunkRemaining = 0;
+    cpu.debugShadow = true;
+    cpu.endChunk();
   }
 }
 
@@ -116,7 +117,7 @@ export function popFlags(cpu: Cpu, instruction: Instruction): void {
   if (size === 2) writable &= 0xffff;
   cpu.pop(size);
   cpu.setFlags(((current & ~writable) | (popped & writable)) & ~Flag.Resume);
-  cpu.chunkRemaining = 0; // IF or TF may have changed: check events now
+  cpu.endChunk(); // IF or TF may have changed: check events now
 }
 
 /** C8 ENTER Iw,Ib. */

@@ -59,13 +59,13 @@ function offsetPlus(instruction: Instruction, offset: number, delta: number): nu
 /** 9A CALL Ap. */
 export function callFarDirect(cpu: Cpu, instruction: Instruction): void {
   farCall(cpu, instruction.immediate2, instruction.immediate, instruction.operandSize);
-  cpu.chunkRemaining = 0;
+  cpu.endChunk();
 }
 
 /** EA JMP Ap. */
 export function jumpFarDirect(cpu: Cpu, instruction: Instruction): void {
   farJump(cpu, instruction.immediate2, instruction.immediate, instruction.operandSize);
-  cpu.chunkRemaining = 0;
+  cpu.endChunk();
 }
 
 function readFarPointer(cpu: Cpu, instruction: Instruction): [number, number] {
@@ -80,26 +80,26 @@ function readFarPointer(cpu: Cpu, instruction: Instruction): [number, number] {
 export function callFarIndirect(cpu: Cpu, instruction: Instruction): void {
   const [selector, target] = readFarPointer(cpu, instruction);
   farCall(cpu, selector, target, instruction.operandSize);
-  cpu.chunkRemaining = 0;
+  cpu.endChunk();
 }
 
 /** FF /5 JMP Mp. */
 export function jumpFarIndirect(cpu: Cpu, instruction: Instruction): void {
   const [selector, target] = readFarPointer(cpu, instruction);
   farJump(cpu, selector, target, instruction.operandSize);
-  cpu.chunkRemaining = 0;
+  cpu.endChunk();
 }
 
 /** CB RETF, CA RETF Iw. */
 export function returnFar(cpu: Cpu, instruction: Instruction): void {
   farReturn(cpu, instruction.operandSize, instruction.immediate);
-  cpu.chunkRemaining = 0;
+  cpu.endChunk();
 }
 
 /** CF IRET / IRETD. */
 export function interruptReturnHandler(cpu: Cpu, instruction: Instruction): void {
   interruptReturn(cpu, instruction.operandSize);
-  cpu.chunkRemaining = 0;
+  cpu.endChunk();
 }
 
 // ---------------------------------------------------------------- descriptor tables (0F 01)
@@ -149,7 +149,7 @@ export function loadMachineStatusWord(cpu: Cpu, instruction: Instruction): void 
   requirePrivilege0(cpu);
   const value = readRm(cpu, instruction, 2);
   writeControlRegister(cpu, 0, ((cpu.cr0 & ~0xe) | (value & 0xf) | (cpu.cr0 & 1)) >>> 0);
-  cpu.chunkRemaining = 0;
+  cpu.endChunk();
 }
 
 /** 0F 01 /7 INVLPG M. */
@@ -187,7 +187,7 @@ export function moveToControlRegister(cpu: Cpu, instruction: Instruction): void 
     cpu.exitWith({ kind: 'control-register', register: index, direction: 'write' });
   }
   writeControlRegister(cpu, index, cpu.registers32[instruction.rm]);
-  cpu.chunkRemaining = 0;
+  cpu.endChunk();
 }
 
 /** 0F 21 MOV Rd,Dd (CPL, DR4/DR5 aliasing and DR7.GD in src/system/). */
@@ -198,7 +198,7 @@ export function moveFromDebugRegister(cpu: Cpu, instruction: Instruction): void 
 /** 0F 23 MOV Dd,Rd. */
 export function moveToDebugRegister(cpu: Cpu, instruction: Instruction): void {
   writeDebugRegister(cpu, instruction.reg, cpu.registers32[instruction.rm]);
-  cpu.chunkRemaining = 0;
+  cpu.endChunk();
 }
 
 /** 0F 06 CLTS. */
@@ -374,13 +374,13 @@ export function wrmsr(cpu: Cpu): void {
 /** 0F 34 SYSENTER. */
 export function sysenter(cpu: Cpu): void {
   systemSysenter(cpu);
-  cpu.chunkRemaining = 0;
+  cpu.endChunk();
 }
 
 /** 0F 35 SYSEXIT. */
 export function sysexit(cpu: Cpu): void {
   systemSysexit(cpu);
-  cpu.chunkRemaining = 0;
+  cpu.endChunk();
 }
 
 /** The TSS I/O-permission-bitmap check (src/system/), called when CPL > IOPL or in v86 mode. */

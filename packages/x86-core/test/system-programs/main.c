@@ -4,12 +4,12 @@
  * and (for #PF) CR2, then resumes at `resume_eip`. The output of qemu-system-i386 and of the
  * OpenVMI CPU must be identical.
  */
-/* The TF test needs the run loop to sample TF before each instruction (see the system decision record). */
+/* The TF test: #DB traps after each instruction that started with TF=1 (SDM 17.3.1.4). */
 #ifndef EXTRA_VECTOR_TESTS
 #define EXTRA_VECTOR_TESTS 1
 #endif
 #ifndef SINGLE_STEP_TEST
-#define SINGLE_STEP_TEST 0
+#define SINGLE_STEP_TEST 1
 #endif
 
 typedef unsigned int u32;
