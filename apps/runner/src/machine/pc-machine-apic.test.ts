@@ -331,6 +331,35 @@ describe('the PC with APICs', () => {
   });
 });
 
+describe('the machine loop', () => {
+  it('wakes a HLT whose timer expired within the slice instead of reporting idle-forever', () => {
+    // The PIT is programmed mid-slice (mode 0, ~84 µs), a 200k-instruction loop overruns it,
+    // then HLT: the expired count's IRQ0 is pending and must wake the CPU.
+    const init8259 = [
+      ...outByte(0x20, 0x11),
+      ...outByte(0x21, 0x50),
+      ...outByte(0x21, 0x04),
+      ...outByte(0x21, 0x01),
+      ...outByte(0x21, 0xfe),
+    ];
+    const code = [
+      ...init8259,
+      ...outByte(0x43, 0x30), // channel 0, lobyte/hibyte, mode 0
+      ...outByte(0x40, 100),
+      ...outByte(0x40, 0),
+      0xb9,
+      ...le32(200_000), // mov ecx, 200000
+      0xe2,
+      0xfe, // loop $
+      ...idle,
+    ];
+    for (const apic of [true, false]) {
+      const machine = prepare({ apic }, code, { 80: exitWith(0x50) });
+      expect(run(machine), `apic ${apic}`).toEqual(debugExit(0x50));
+    }
+  });
+});
+
 /** The ACPI tables as the guest finds them: RSDP at 0xF0000 → RSDT → tables by signature. */
 function acpiTables(machine: Machine): Map<string, { address: number; length: number }> {
   const { memory } = machine;

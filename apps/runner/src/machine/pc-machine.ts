@@ -175,7 +175,8 @@ export function createMachine(config: MachineConfig): Machine {
     localApic = local;
     ioApic = io;
   }
-  const cpu = new Cpu({ memory, ports, interrupts: localApic ?? pic });
+  const interruptSource = localApic ?? pic;
+  const cpu = new Cpu({ memory, ports, interrupts: interruptSource });
 
   // ISA IRQ n: a wired-OR of its devices, driving 8259 input n and (with APICs) its I/O APIC pin.
   const isaIrqs = new Map<number, SharedIrqLine>();
@@ -345,6 +346,9 @@ export function createMachine(config: MachineConfig): Machine {
           // The guest may have armed a timer just before HLT: look again.
           const haltedAt = now();
           deadline = advanceTimers(haltedAt);
+          // A timer that expired within the slice (reprogrammed after the slice was planned) may
+          // just have raised its interrupt: the next slice wakes the CPU, nothing to skip.
+          if (interruptSource.hasInterrupt()) return undefined;
           if (deadline === Number.POSITIVE_INFINITY) {
             if (config.deterministic) return { kind: 'idle-forever' };
             return undefined; // real time: host input may still wake it
