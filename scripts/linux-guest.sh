@@ -5,22 +5,34 @@
 # framed by marker lines) and powers off.
 #
 #   scripts/linux-guest.sh [--name NAME] [COMMAND...]
+#   scripts/linux-guest.sh --shell [--name NAME] [COMMAND...]
+#
+# With --shell, /init runs the commands (if any) and then starts an interactive busybox shell on
+# the console (`setsid cttyhack sh`: the serial port becomes its controlling terminal, so job
+# control and Ctrl-C work); leaving the shell (`exit`, Ctrl-D) or `poweroff -f` powers off. The
+# default name with --shell is "shell"; the prompt is "/ # " (PS1='\w # ').
 #
 # Outputs (cached under .cache/linux-guest/): vmlinuz and NAME.cpio.gz (default name "default").
 # Prints two lines: "kernel PATH" and "initrd PATH". Markers in the guest's console output:
 #   ==== OPENVMI BEGIN <n> <command>    before command n
 #   ==== OPENVMI END <n> status=<s>     after it
-#   ==== OPENVMI DONE                   before poweroff
+#   ==== OPENVMI DONE                   after the last command (before poweroff or the shell)
+#   ==== OPENVMI SHELL                  (--shell) just before the interactive shell starts
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cache=.cache/linux-guest
 mkdir -p "$cache/debs"
 
 name=default
-if [ "${1:-}" = "--name" ]; then
-  name=$2
-  shift 2
-fi
+shell=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --shell) shell=true; [ "$name" != default ] || name=shell; shift ;;
+    --name) [ $# -ge 2 ] || { echo "linux-guest: --name needs a value" >&2; exit 2; }; name=$2; shift 2 ;;
+    --) shift; break ;;
+    *) break ;;
+  esac
+done
 case "$name" in *[!A-Za-z0-9_-]*|"") echo "linux-guest: bad --name '$name'" >&2; exit 2 ;; esac
 
 as_root=()
@@ -79,9 +91,16 @@ init="$cache/$name.init"
     printf "echo \"==== OPENVMI END %d status=\$?\"\n" "$index"
   done
   echo 'echo "==== OPENVMI DONE"'
+  if [ "$shell" = true ]; then
+    echo 'export HOME=/ TERM=vt100 PS1='"'"'\w # '"'"
+    echo 'echo "==== OPENVMI SHELL"'
+    echo 'setsid cttyhack sh'
+  fi
   echo 'poweroff -f'
 } > "$init.new"
-if [ ! -f "$cache/$name.cpio.gz" ] || ! cmp -s "$init.new" "$init"; then
+# Rebuilt when the init script or the archive's layout (make-initramfs.mjs) changed.
+if [ ! -f "$cache/$name.cpio.gz" ] || ! cmp -s "$init.new" "$init" ||
+  [ scripts/make-initramfs.mjs -nt "$cache/$name.cpio.gz" ]; then
   mv "$init.new" "$init"
   node scripts/make-initramfs.mjs "$cache/$name.cpio.gz.new" "$cache/busybox" "$init"
   mv "$cache/$name.cpio.gz.new" "$cache/$name.cpio.gz"

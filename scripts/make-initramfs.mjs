@@ -1,7 +1,7 @@
 // Writes a gzip'd newc cpio archive (the Linux initramfs format) from a small description, with no
 // root privileges needed for device nodes. Usage (from scripts/linux-guest.sh):
 //   node scripts/make-initramfs.mjs OUTPUT.cpio.gz BUSYBOX INIT_SCRIPT
-// The archive holds /bin/busybox with applet links, /init (the given script), /dev/console,
+// The archive holds /bin/busybox with applet links (a fixed list, below), /init (the given script), /dev/console,
 // /dev/null and the mount points /proc, /sys, /dev, /tmp.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -56,6 +56,48 @@ const applets = [
   'dd',
   'sha256sum',
   'env',
+  // for the interactive shell (scripts/linux-guest.sh --shell)
+  'cttyhack',
+  'setsid',
+  'stty',
+  'tty',
+  'clear',
+  'reset',
+  'ps',
+  'top',
+  'kill',
+  'killall',
+  'pidof',
+  'free',
+  'uptime',
+  'id',
+  'pwd',
+  'which',
+  'rm',
+  'rmdir',
+  'cp',
+  'mv',
+  'ln',
+  'touch',
+  'chmod',
+  'du',
+  'df',
+  'find',
+  'xargs',
+  'tee',
+  'less',
+  'more',
+  'vi',
+  'hexdump',
+  'diff',
+  'gzip',
+  'gunzip',
+  'zcat',
+  'tar',
+  'sha1sum',
+  'nproc',
+  'yes',
+  'time',
 ];
 
 const entries = [
