@@ -17,4 +17,6 @@ export interface HostInput {
   removeAllListeners(event?: string): unknown;
   pause(): unknown;
   resume(): unknown;
+  /** Lets the process exit while the stream is still open (a pipe nobody closed). */
+  unref?(): unknown;
 }

@@ -3,6 +3,7 @@
  * (`parseBootArguments`) and the run loop (`runMachine`) are separate so tests drive the library.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { UART_FIFO_SIZE, type Uart16550 } from '@openvmi/devices';
 import type { CliIo } from '../cli-io.js';
 import { LoaderError } from '../loaders/guest-ram.js';
 import { BACKEND_NAMES, type BackendName, type MachineConfig } from '../machine/machine-config.js';
@@ -32,7 +33,8 @@ Options (QEMU's spelling):
   --stats                 print instructions, MIPS and wall time at exit
   -nographic, -display none, -monitor none   accepted for QEMU compatibility (no effect)
 
-Typing goes to COM1 (raw mode on a terminal); Ctrl-A x quits, as in QEMU.
+Typing goes to COM1 (raw mode on a terminal; a pipe works too); Ctrl-A x quits, as in QEMU.
+Input is held on the host until the guest can take it, so nothing typed during boot is lost.
 Exit status: 0 on power-off (ACPI S5) or, with -no-reboot, reset; 1 on a triple fault or a CPU
 halted with interrupts off; the isa-debug-exit status; 124 at --max-instructions.
 `;
@@ -206,12 +208,17 @@ const SLICE_INSTRUCTIONS = 2_000_000;
 
 /**
  * Runs `machine` until it stops, yielding to the host event loop between slices so input
- * arrives. Returns the stop.
+ * arrives. `afterSlice` runs after every slice (the CLI flushes the console and feeds COM1
+ * there). Returns the stop.
  */
-export async function runMachine(machine: Machine, options: { realTime: boolean }): Promise<MachineStop> {
+export async function runMachine(
+  machine: Machine,
+  options: { realTime: boolean; afterSlice?: () => void },
+): Promise<MachineStop> {
   let lastYield = performance.now();
   for (;;) {
     const stop = machine.runSlice(SLICE_INSTRUCTIONS);
+    options.afterSlice?.();
     if (stop !== undefined) return stop;
     const wall = performance.now();
     if (options.realTime && machine.cpu.halted) {
@@ -223,6 +230,94 @@ export async function runMachine(machine: Machine, options: { realTime: boolean 
     }
   }
 }
+
+/** The part of the UART {@link SerialInputQueue} drives. */
+export type SerialReceiver = Pick<Uart16550, 'getState' | 'receive' | 'inputSpace'>;
+
+/**
+ * Host input on its way to a UART, with flow control, so that nothing typed is lost.
+ *
+ * QEMU hands a 16550 only as many bytes as its receiver has room for and leaves the rest in the
+ * host's buffer; we do the same, and more: Linux's 8250 driver clears the FIFO when the port is
+ * opened (just before /init runs), which drops whatever was typed during boot. So:
+ * - while the guest's driver has the receive interrupt enabled (IER bit 0), bytes go in as fast
+ *   as the UART's input queue takes them;
+ * - once a driver has enabled that interrupt, input waits whenever it is masked again (Linux
+ *   masks it around console writes and while the port is closed);
+ * - before any driver has enabled it (a polling guest, or Linux still booting), bytes go in
+ *   only as the receiver has room, QEMU's rule. The last FIFO-full of them is remembered and
+ *   given again when a driver first enables the interrupt: those are exactly the bytes a
+ *   FIFO reset at port open would have dropped. (A polling program followed by an interrupt-
+ *   driven one may thus see up to 16 bytes twice; no guest we run does that.)
+ */
+export class SerialInputQueue {
+  private readonly chunks: Uint8Array[] = [];
+  private offset = 0;
+  private pendingBytes = 0;
+  private interruptDriven = false;
+  private readonly beforeDriver: number[] = [];
+
+  constructor(private readonly uart: SerialReceiver) {}
+
+  /** Bytes waiting on the host side. */
+  get pending(): number {
+    return this.pendingBytes;
+  }
+
+  /** Queues host bytes. */
+  push(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.chunks.push(bytes);
+    this.pendingBytes += bytes.length;
+  }
+
+  /** Moves as many bytes into the UART as it can take now; call between slices. */
+  pump(): void {
+    const state = this.uart.getState();
+    const receiveInterrupt = (state.ier & 1) !== 0;
+    if (receiveInterrupt && !this.interruptDriven) {
+      this.interruptDriven = true;
+      if (this.beforeDriver.length > 0 && state.rxFifo.length === 0) {
+        const rest = this.chunks.map((chunk, index) => (index === 0 ? chunk.subarray(this.offset) : chunk));
+        this.chunks.length = 0;
+        this.chunks.push(Uint8Array.from(this.beforeDriver), ...rest);
+        this.offset = 0;
+        this.pendingBytes += this.beforeDriver.length;
+      }
+      this.beforeDriver.length = 0;
+    }
+    if (this.pendingBytes === 0) return;
+    let room: number;
+    if (receiveInterrupt) room = this.uart.inputSpace();
+    else if (this.interruptDriven) return;
+    else {
+      const capacity = (state.fcr & 1) !== 0 ? UART_FIFO_SIZE : 1;
+      room = capacity - state.rxFifo.length - state.hostInput.length;
+    }
+    while (room > 0 && this.pendingBytes > 0) {
+      const chunk = this.chunks[0];
+      const count = Math.min(room, chunk.length - this.offset);
+      const bytes = chunk.subarray(this.offset, this.offset + count);
+      const accepted = this.uart.receive(bytes);
+      if (!this.interruptDriven) {
+        for (let index = 0; index < accepted; index++) this.beforeDriver.push(bytes[index]);
+        if (this.beforeDriver.length > UART_FIFO_SIZE)
+          this.beforeDriver.splice(0, this.beforeDriver.length - UART_FIFO_SIZE);
+      }
+      this.offset += accepted;
+      this.pendingBytes -= accepted;
+      room -= accepted;
+      if (this.offset === chunk.length) {
+        this.chunks.shift();
+        this.offset = 0;
+      }
+      if (accepted < count) break;
+    }
+  }
+}
+
+/** Host input beyond this many waiting bytes pauses the input stream (a large paste or file). */
+const INPUT_HIGH_WATER = 1 << 20;
 
 /** Runs `openvmi boot`. */
 export async function runBootCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -300,6 +395,8 @@ export async function runBootCommand(argv: readonly string[], io: CliIo): Promis
   }
 
   const input = io.stdin;
+  const serialInput = new SerialInputQueue(machine.com1);
+  let inputPaused = false;
   let sawCtrlA = false;
   const wasRaw = input?.isTTY === true;
   if (input !== undefined && options.serial === 'stdio') {
@@ -321,8 +418,13 @@ export async function runBootCommand(argv: readonly string[], io: CliIo): Promis
         }
         forward.push(byte);
       }
-      machine.com1.receive(forward);
+      serialInput.push(Uint8Array.from(forward));
+      if (serialInput.pending > INPUT_HIGH_WATER && !inputPaused) {
+        inputPaused = true;
+        input.pause();
+      }
     });
+    // End of input (a pipe closed) changes nothing: the guest runs on, as under QEMU.
     input.on('end', () => {});
     input.resume();
   }
@@ -330,7 +432,19 @@ export async function runBootCommand(argv: readonly string[], io: CliIo): Promis
   const started = performance.now();
   let stop: MachineStop;
   try {
-    stop = await runMachine(machine, { realTime: !options.deterministic });
+    stop = await runMachine(machine, {
+      realTime: !options.deterministic,
+      afterSlice: () => {
+        // The console is flushed after every slice, so a prompt or an echoed key (no newline)
+        // shows at once.
+        flushSerial();
+        serialInput.pump();
+        if (inputPaused && serialInput.pending < INPUT_HIGH_WATER / 16) {
+          inputPaused = false;
+          input?.resume();
+        }
+      },
+    });
   } finally {
     flushSerial();
     if (input !== undefined && options.serial === 'stdio') {
@@ -338,6 +452,7 @@ export async function runBootCommand(argv: readonly string[], io: CliIo): Promis
       input.removeAllListeners('data');
       input.removeAllListeners('end');
       input.pause();
+      input.unref?.();
     }
   }
   const seconds = (performance.now() - started) / 1000;
