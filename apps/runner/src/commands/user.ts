@@ -20,6 +20,8 @@ Options (before ELF):
   --argv0 NAME         argv[0] (default: ELF as given)
   --env NAME=VALUE     add to the environment (repeatable); the host environment is passed
   --clear-env          start from an empty environment instead of the host's
+  --stats              at exit, print instructions, wall time and MIPS on stderr (the first
+                       process's instructions: forked children are not counted)
 `;
 
 /** Runs `openvmi user`; returns the guest's exit status. */
@@ -29,6 +31,7 @@ export async function runUserCommand(argv: readonly string[], io: CliIo): Promis
   let maxInstructions: number | undefined;
   let argv0: string | undefined;
   let clearEnvironment = false;
+  let stats = false;
   const extraEnvironment: string[] = [];
   let index = 0;
   for (; index < argv.length; index++) {
@@ -74,6 +77,9 @@ export async function runUserCommand(argv: readonly string[], io: CliIo): Promis
       case '--clear-env':
         clearEnvironment = true;
         break;
+      case '--stats':
+        stats = true;
+        break;
       default:
         io.stderr(`openvmi user: unknown option ${argument}\n\n${USER_USAGE}`);
         return 2;
@@ -89,6 +95,7 @@ export async function runUserCommand(argv: readonly string[], io: CliIo): Promis
     : Object.entries(process.env).flatMap(([name, value]) =>
         value === undefined ? [] : [`${name}=${value}`],
       );
+  const started = performance.now();
   try {
     const result = runUserProgram({
       executable,
@@ -99,6 +106,12 @@ export async function runUserCommand(argv: readonly string[], io: CliIo): Promis
       ...(maxInstructions === undefined ? {} : { maxInstructions }),
       diagnostics: (text) => io.stderr(text),
     });
+    if (stats) {
+      const seconds = (performance.now() - started) / 1000;
+      io.stderr(
+        `openvmi user: ${result.instructions} instructions in ${seconds.toFixed(3)} s wall (${(result.instructions / seconds / 1e6).toFixed(1)} MIPS)\n`,
+      );
+    }
     return result.status;
   } catch (error) {
     if (error instanceof ElfError) {
