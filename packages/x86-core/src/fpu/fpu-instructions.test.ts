@@ -21,8 +21,10 @@ function createHost(cr0 = CR0_PROTECTED_NE) {
     write16: (address, value) => view.setUint16(wrap(address, 2), value & 0xffff, true),
     write32: (address, value) => view.setUint32(wrap(address, 4), value >>> 0, true),
     readEflags: () => record.eflags,
-    writeComparisonFlags: (zero, parity, carry) => {
-      record.eflags = (record.eflags & ~0x45) | (zero ? 0x40 : 0) | (parity ? 4 : 0) | (carry ? 1 : 0);
+    writeComparisonFlags: (zero, parity, carry, setResult) => {
+      record.eflags &= ~0x890; // OF, SF, AF
+      if (setResult)
+        record.eflags = (record.eflags & ~0x45) | (zero ? 0x40 : 0) | (parity ? 4 : 0) | (carry ? 1 : 0);
     },
     writeAx: (value) => {
       record.ax = value;
@@ -178,6 +180,24 @@ describe('x87 instructions', () => {
     expect(st0(fpu)).toBe('3fff:8000000000000000');
     run(fpu, host, 0xdb, 0xe9); // fucomi st, st(1): equal
     expect(record.eflags & 0x45).toBe(0x40);
+  });
+
+  it('FCOMI clears OF, SF and AF; an unmasked #IA leaves ZF, PF, CF but still clears them', () => {
+    const fpu = new Fpu();
+    const { host, record, view } = createHost();
+    run(fpu, host, 0xd9, 0xe8); // fld1
+    run(fpu, host, 0xd9, 0xee); // fldz: ST0 = 0, ST1 = 1
+    record.eflags = 0xad7; // OF SF ZF AF PF CF, IF
+    run(fpu, host, 0xdb, 0xf1); // fcomi st, st(1): 0 < 1
+    expect(record.eflags).toBe(0x203); // CF only
+    run(fpu, host, 0xdd, 0xd8); // fstp st(0): ST0 = 1
+    view.setUint32(0x100, 0x7fc00000, true);
+    run(fpu, host, 0xd9, 0x06, 0x100); // fld dword [0x100]: ST0 = QNaN, ST1 = 1
+    fpu.state.control &= ~1; // unmask IM
+    record.eflags = 0xad6; // OF SF ZF AF PF, CF clear
+    run(fpu, host, 0xdb, 0xf1); // fcomi st, st(1): QNaN → unmasked #IA
+    expect(record.eflags).toBe(0x246); // ZF PF CF untouched, OF SF AF cleared
+    expect(fpu.state.status & 0x81).toBe(0x81); // IE and ES
   });
 
   it('FXAM classifies zero, normal, infinity, NaN and empty', () => {

@@ -68,10 +68,12 @@ export interface FpuHost {
   /** Current EFLAGS (FCMOVcc reads CF, ZF, PF). */
   readEflags(): number;
   /**
-   * FCOMI/FUCOMI result: sets ZF, PF, CF. The SDM also clears OF, SF and AF; QEMU leaves them
-   * alone. The host chooses (see README "Compatibility").
+   * FCOMI/FUCOMI(P): clears OF, SF and AF (as the SDM and hardware do; QEMU 7.2 leaves them, see
+   * docs/decisions/2026-11-28-fcomi-flags.md) and, when `setResult`, sets ZF, PF, CF from the
+   * comparison. `setResult` is false when an unmasked invalid-operation exception (or stack
+   * fault) aborted the comparison: ZF, PF, CF keep their values.
    */
-  writeComparisonFlags(zero: boolean, parity: boolean, carry: boolean): void;
+  writeComparisonFlags(zero: boolean, parity: boolean, carry: boolean, setResult: boolean): void;
   /** FNSTSW AX. */
   writeAx(value: number): void;
   /** CR0 (EM, TS, MP, NE are read). */
@@ -309,18 +311,26 @@ export class Fpu {
   private compareToEflags(host: FpuHost, index: number, quiet: boolean, pop: boolean): void {
     const state = this.state;
     let relation: FloatRelationValue;
+    // OF, SF and AF are cleared even when an unmasked #IA leaves ZF, PF and CF alone (SDM).
     if (state.isEmpty(0) || state.isEmpty(index)) {
-      if (!this.stackUnderflow()) return;
+      if (!this.stackUnderflow()) {
+        host.writeComparisonFlags(false, false, false, false);
+        return;
+      }
       relation = FloatRelation.Unordered;
     } else {
       relation = floatx80Compare(state.st(0), state.st(index), this.floatStatus, quiet);
       this.commitFlags();
-      if (!this.masked(this.floatStatus.flags & FloatFlag.Invalid)) return;
+      if (!this.masked(this.floatStatus.flags & FloatFlag.Invalid)) {
+        host.writeComparisonFlags(false, false, false, false);
+        return;
+      }
     }
     host.writeComparisonFlags(
       relation === FloatRelation.Equal || relation === FloatRelation.Unordered,
       relation === FloatRelation.Unordered,
       relation === FloatRelation.Less || relation === FloatRelation.Unordered,
+      true,
     );
     if (pop) state.pop();
   }

@@ -48,12 +48,17 @@ export class CpuFpuHost implements FpuHost {
   readEflags(): number {
     return this.cpu.getFlags();
   }
-  writeComparisonFlags(zero: boolean, parity: boolean, carry: boolean): void {
-    // QEMU's choice: ZF, PF, CF set from the compare; OF, SF, AF cleared.
+  writeComparisonFlags(zero: boolean, parity: boolean, carry: boolean, setResult: boolean): void {
+    // As the SDM and hardware: OF, SF, AF cleared; ZF, PF, CF from the compare unless an unmasked
+    // #IA aborted it. QEMU 7.2 leaves OF, SF, AF (docs/decisions/2026-11-28-fcomi-flags.md).
     const cpu = this.cpu;
     cpu.materializeFlags();
-    let flags =
-      cpu.flagsValue & ~(Flag.Zero | Flag.Parity | Flag.Carry | Flag.Overflow | Flag.Sign | Flag.Adjust);
+    let flags = cpu.flagsValue & ~(Flag.Overflow | Flag.Sign | Flag.Adjust);
+    if (!setResult) {
+      cpu.flagsValue = flags;
+      return;
+    }
+    flags &= ~(Flag.Zero | Flag.Parity | Flag.Carry);
     if (zero) flags |= Flag.Zero;
     if (parity) flags |= Flag.Parity;
     if (carry) flags |= Flag.Carry;

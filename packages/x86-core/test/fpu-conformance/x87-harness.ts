@@ -425,8 +425,8 @@ export function runEmulation(records: Uint8Array): Uint8Array {
     write16: (address, value) => view.setUint16(check(address, 2), value, true),
     write32: (address, value) => view.setUint32(check(address, 4), value >>> 0, true),
     readEflags: () => eflags,
-    writeComparisonFlags: (zero, parity, carry) => {
-      eflags = (eflags & ~0x45) | (zero ? 0x40 : 0) | (parity ? 4 : 0) | (carry ? 1 : 0);
+    writeComparisonFlags: (zero, parity, carry, setResult) => {
+      if (setResult) eflags = (eflags & ~0x45) | (zero ? 0x40 : 0) | (parity ? 4 : 0) | (carry ? 1 : 0);
     },
     writeAx: () => {},
     readCr0: () => 0x80000033,
