@@ -87,6 +87,14 @@ export interface FpuHost {
    * Called before multi-part stores (m64, m80, BCD, FSTENV, FSAVE) so that they are all or nothing.
    */
   probeWrite?(address: number, length: number): void;
+  /**
+   * Optional: throw the CPU's fault (segment limit/rights #GP or #SS, #PF on any page) unless
+   * all of [address, address + length) can be read (or written, when `write`). Called once per
+   * memory-operand instruction, after the #NM and pending-#MF checks and before any byte is
+   * read or written, with the operand's full size (2..108 bytes), so a faulting store writes
+   * nothing.
+   */
+  checkMemoryOperand?(address: number, length: number, write: boolean): void;
 }
 
 /** Decoded x87 instruction as the CPU hands it over. */
@@ -139,6 +147,55 @@ const FLAG_ZERO = 0x40;
 
 const CONDITION_MASK = StatusWord.C0 | StatusWord.C1 | StatusWord.C2 | StatusWord.C3;
 
+/**
+ * Bytes of the memory operand of escape `escapeIndex` (0 = D8 .. 7 = DF) with ModRM.reg `reg`,
+ * or 0 for the undefined memory encodings (#UD): m16/m32/m64/m80 reals and integers, m80bcd,
+ * the 2-byte control/status words, FSTENV/FLDENV 14 or 28 and FSAVE/FRSTOR 94 or 108 bytes
+ * (16-bit or 32-bit operand size).
+ */
+export function memoryOperandLength(escapeIndex: number, reg: number, operandSize32: boolean): number {
+  switch (escapeIndex) {
+    case 0: // D8 m32real
+    case 2: // DA m32int
+      return 4;
+    case 4: // DC m64real
+      return 8;
+    case 6: // DE m16int
+      return 2;
+    case 1: // D9: FLD/FST/FSTP m32, FLDENV, FLDCW, FNSTENV, FNSTCW
+      if (reg === 1) return 0;
+      if (reg === 4 || reg === 6) return operandSize32 ? 28 : 14;
+      return reg === 5 || reg === 7 ? 2 : 4;
+    case 3: // DB: FILD/FIST/FISTP m32int, FLD/FSTP m80
+      if (reg === 1 || reg === 4 || reg === 6) return 0;
+      return reg >= 5 ? 10 : 4;
+    case 5: // DD: FLD/FST/FSTP m64, FRSTOR, FNSAVE, FNSTSW m16
+      if (reg === 1 || reg === 5) return 0;
+      if (reg === 4 || reg === 6) return (operandSize32 ? 28 : 14) + 80;
+      return reg === 7 ? 2 : 8;
+    default: // DF: FILD/FIST/FISTP m16int, FBLD/FBSTP m80bcd, FILD/FISTP m64int
+      if (reg === 1) return 0;
+      if (reg === 4 || reg === 6) return 10;
+      return reg === 5 || reg === 7 ? 8 : 2;
+  }
+}
+
+/** True when the memory form of escape `escapeIndex` / ModRM.reg writes memory. */
+export function isMemoryStore(escapeIndex: number, reg: number): boolean {
+  switch (escapeIndex) {
+    case 1: // D9: FST, FSTP m32, FNSTENV, FNSTCW
+      return reg === 2 || reg === 3 || reg === 6 || reg === 7;
+    case 3: // DB: FIST, FISTP m32int, FSTP m80
+      return reg === 2 || reg === 3 || reg === 7;
+    case 5: // DD: FST, FSTP m64, FNSAVE, FNSTSW
+      return reg === 2 || reg === 3 || reg === 6 || reg === 7;
+    case 7: // DF: FIST, FISTP m16int, FBSTP, FISTP m64int
+      return reg === 2 || reg === 3 || reg === 6 || reg === 7;
+    default: // D8, DA, DC, DE: arithmetic and compares read their operand
+      return false;
+  }
+}
+
 /** The x87 unit: state plus a reusable softfloat status. */
 export class Fpu {
   /** Architectural state. */
@@ -171,6 +228,11 @@ export class Fpu {
     if (!isNonWaiting(escapeIndex, mod, reg, modrm)) {
       const pending = this.checkPending(host);
       if (pending !== FpuOutcome.Done) return pending;
+    }
+    if (mod !== 3 && host.checkMemoryOperand !== undefined) {
+      const length = memoryOperandLength(escapeIndex, reg, instruction.operandSize32);
+      if (length !== 0)
+        host.checkMemoryOperand(instruction.address >>> 0, length, isMemoryStore(escapeIndex, reg));
     }
     const state = this.state;
     const status = this.floatStatus;

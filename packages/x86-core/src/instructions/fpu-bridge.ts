@@ -1,6 +1,7 @@
 /**
  * The x87 seam: D8-DF escapes and FWAIT go to src/fpu/ through an {@link FpuHost} over the Cpu.
- * The FPU reads every operand before changing state, so a faulting access restarts cleanly.
+ * Before touching a memory operand the FPU asks `checkMemoryOperand` to check all of it (segment
+ * limit and rights, every page), so a faulting load or store changes nothing and restarts cleanly.
  */
 
 import type { Cpu } from '../cpu/cpu.js';
@@ -8,6 +9,9 @@ import { Cr0, Flag, SegmentRegister } from '../cpu/registers.js';
 import type { Instruction } from '../decoder/instruction.js';
 import { effectiveAddress } from '../decoder/operands.js';
 import { executeFpu, executeFwait, type FpuHost, type FpuInstruction, FpuOutcome } from '../fpu/index.js';
+
+const ACCESS_READ = 0; // Access.Read
+const ACCESS_WRITE = 2; // Access.Write
 
 /** The FpuHost of one CPU (allocated once per CPU). */
 export class CpuFpuHost implements FpuHost {
@@ -24,8 +28,40 @@ export class CpuFpuHost implements FpuHost {
     dataSelector: 0,
   };
 
+  /** Segment of the current instruction's memory operand. */
+  private segment = 0;
+  /** Effective address (offset in `segment`) of the current instruction's memory operand. */
+  private offset = 0;
+
   constructor(cpu: Cpu) {
     this.cpu = cpu;
+  }
+
+  /** Records the memory operand of the next escape; returns its linear address (not yet checked). */
+  setMemoryOperand(segment: number, offset: number): number {
+    this.segment = segment;
+    this.offset = offset;
+    return (this.cpu.segmentBase[segment] + offset) >>> 0;
+  }
+
+  /**
+   * The whole operand against the segment (limit and rights: #GP, or #SS for SS) and every page
+   * it touches (#PF), before the FPU reads or writes a byte of it.
+   */
+  checkMemoryOperand(_address: number, length: number, write: boolean): void {
+    const cpu = this.cpu;
+    const access = write ? ACCESS_WRITE : ACCESS_READ;
+    const linear = cpu.linearAddress(this.segment, this.offset, length, access);
+    cpu.translate(linear, access);
+    const last = (linear + length - 1) >>> 0;
+    if (last >>> 12 !== linear >>> 12) cpu.translate((last & ~0xfff) >>> 0, access);
+  }
+
+  probeWrite(address: number, length: number): void {
+    const cpu = this.cpu;
+    cpu.translate(address, ACCESS_WRITE);
+    const last = (address + length - 1) >>> 0;
+    if (last >>> 12 !== address >>> 12) cpu.translate((last & ~0xfff) >>> 0, ACCESS_WRITE);
   }
   read8(address: number): number {
     return this.cpu.readLinear8(address);
@@ -88,7 +124,8 @@ export function floatingPointEscape(cpu: Cpu, instruction: Instruction): void {
     const offset = effectiveAddress(cpu, instruction);
     record.dataOffset = offset;
     record.dataSelector = cpu.segmentSelector[instruction.segment];
-    record.address = cpu.linearAddress(instruction.segment, offset, 1, 0);
+    // Checked over the operand's full size by checkMemoryOperand once the FPU knows the format.
+    record.address = host.setMemoryOperand(instruction.segment, offset);
   } else {
     record.address = 0;
   }
