@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createMachine, type MachineStop } from '../src/machine/pc-machine.js';
-import { type CommandSection, parseGuestConsole, prepareLinuxGuest } from './linux-guest.js';
+import {
+  bootLinuxOnOpenvmi,
+  type CommandSection,
+  parseGuestConsole,
+  prepareLinuxGuest,
+} from './linux-guest.js';
 
 // Debian's i386 Linux 6.1 (linux-image-686) with a busybox initramfs on the PC with its local
 // APIC and I/O APIC (the default, as QEMU's `pc`): the kernel must take its normal SMP path
@@ -18,22 +22,7 @@ const commands = [
 const baseCommandLine = 'console=ttyS0 cryptomgr.notests noisapnp nokaslr';
 
 function boot(kernel: Uint8Array, initrd: Uint8Array, commandLine: string) {
-  const bytes: number[] = [];
-  const machine = createMachine({
-    memoryMiB: 256,
-    kernel,
-    initrd,
-    commandLine,
-    backend: 'none',
-    deterministic: true,
-    maxInstructions: 8_000_000_000,
-    noReboot: true,
-    isaDebugExit: false,
-    serialOutput: (byte) => bytes.push(byte),
-  });
-  let stop: MachineStop | undefined;
-  while (stop === undefined) stop = machine.runSlice(20_000_000);
-  const consoleText = Buffer.from(bytes).toString('latin1');
+  const { stop, consoleText } = bootLinuxOnOpenvmi({ kernel, initrd }, commandLine);
   const parsed = parseGuestConsole(consoleText);
   const output = (index: number): string => {
     const section: CommandSection | undefined = parsed.sections[index];

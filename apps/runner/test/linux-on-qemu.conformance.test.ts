@@ -1,6 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseGuestConsole, prepareLinuxGuest } from './linux-guest.js';
+import { bootLinuxOnQemu, hasQemuSystem, parseGuestConsole, prepareLinuxGuest } from './linux-guest.js';
 
 // The reference half of the Linux boot comparison: Debian's i386 kernel with our initramfs on
 // qemu-system-i386. When `openvmi boot` exists, the same files boot on openvmi and the command
@@ -13,31 +12,10 @@ const commands = [
   'sleep 1',
 ];
 
-const hasQemu = spawnSync('sh', ['-c', 'command -v qemu-system-i386']).status === 0;
-
-describe.runIf(hasQemu)("Debian's i386 Linux on qemu-system-i386", () => {
+describe.runIf(hasQemuSystem)("Debian's i386 Linux on qemu-system-i386", () => {
   it('boots the initramfs, runs each command and powers off', () => {
     const files = prepareLinuxGuest('conformance-basic', commands);
-    const result = spawnSync(
-      'qemu-system-i386',
-      [
-        ...[
-          '-nographic',
-          '-no-reboot',
-          '-net',
-          'none',
-          '-monitor',
-          'none',
-          '-display',
-          'none',
-          '-serial',
-          'stdio',
-        ],
-        ...['-m', '256', '-kernel', files.kernel, '-initrd', files.initrd],
-        ...['-append', 'console=ttyS0 quiet cryptomgr.notests noisapnp nokaslr'],
-      ],
-      { encoding: 'utf8', timeout: 240_000 },
-    );
+    const result = bootLinuxOnQemu(files, 'console=ttyS0 quiet cryptomgr.notests noisapnp nokaslr');
     const { sections, done } = parseGuestConsole(result.stdout);
     expect(done).toBe(true);
     expect(result.status).toBe(0);
@@ -50,7 +28,7 @@ describe.runIf(hasQemu)("Debian's i386 Linux on qemu-system-i386", () => {
   });
 });
 
-describe.runIf(hasQemu)("the boot-protocol loader on Debian's kernel", () => {
+describe.runIf(hasQemuSystem)("the boot-protocol loader on Debian's kernel", () => {
   it('accepts the bzImage and places the initrd below initrd_addr_max', async () => {
     const { readFileSync } = await import('node:fs');
     const { loadLinux } = await import('../src/loaders/linux-boot.js');
