@@ -231,6 +231,9 @@ export async function runMachine(
   }
 }
 
+/** Bytes {@link SerialInputQueue} remembers from before a driver enabled the receive interrupt. */
+const BEFORE_DRIVER_MEMORY = 4096;
+
 /** The part of the UART {@link SerialInputQueue} drives. */
 export type SerialReceiver = Pick<Uart16550, 'getState' | 'receive' | 'inputSpace'>;
 
@@ -245,10 +248,11 @@ export type SerialReceiver = Pick<Uart16550, 'getState' | 'receive' | 'inputSpac
  * - once a driver has enabled that interrupt, input waits whenever it is masked again (Linux
  *   masks it around console writes and while the port is closed);
  * - before any driver has enabled it (a polling guest, or Linux still booting), bytes go in
- *   only as the receiver has room, QEMU's rule. The last FIFO-full of them is remembered and
- *   given again when a driver first enables the interrupt: those are exactly the bytes a
- *   FIFO reset at port open would have dropped. (A polling program followed by an interrupt-
- *   driven one may thus see up to 16 bytes twice; no guest we run does that.)
+ *   only as the receiver has room, QEMU's rule, and are remembered (up to 4 KiB): when a driver
+ *   first enables the interrupt with its receiver empty, they are given again, since Linux
+ *   reads nothing before the port opens and its FIFO resets (at probe and at open) dropped
+ *   them. (A polling program followed by an interrupt-driven one would see its input twice; no
+ *   guest we run does that: our guest kernel polls throughout, Linux never polls.)
  */
 export class SerialInputQueue {
   private readonly chunks: Uint8Array[] = [];
@@ -301,8 +305,8 @@ export class SerialInputQueue {
       const accepted = this.uart.receive(bytes);
       if (!this.interruptDriven) {
         for (let index = 0; index < accepted; index++) this.beforeDriver.push(bytes[index]);
-        if (this.beforeDriver.length > UART_FIFO_SIZE)
-          this.beforeDriver.splice(0, this.beforeDriver.length - UART_FIFO_SIZE);
+        if (this.beforeDriver.length > BEFORE_DRIVER_MEMORY)
+          this.beforeDriver.splice(0, this.beforeDriver.length - BEFORE_DRIVER_MEMORY);
       }
       this.offset += accepted;
       this.pendingBytes -= accepted;
