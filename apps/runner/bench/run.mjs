@@ -17,6 +17,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -113,16 +114,27 @@ function findBusybox() {
   return undefined;
 }
 
+/**
+ * Runs a command through `sh`, whose `times` builtin reports the command's CPU time (user +
+ * system) on stderr: on a loaded machine CPU time is steadier than wall time.
+ */
 function run(command, args) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, {
+  const result = spawnSync('sh', ['-c', '"$@"; status=$?; times >&2; exit $status', 'sh', command, ...args], {
     cwd: root,
     maxBuffer: 1 << 30,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LC_ALL: 'C' },
   });
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
-  return { ...result, wall };
+  // `times` prints the shell's times, then its children's: "1m2.50s 0m0.10s".
+  const lines = result.stderr.toString().trimEnd().split('\n');
+  const clock = (text) => {
+    const match = /(\d+)m([\d.]+)s/.exec(text);
+    return match === null ? Number.NaN : Number(match[1]) * 60 + Number(match[2]);
+  };
+  const [user, system] = (lines.at(-1) ?? '').trim().split(/\s+/).map(clock);
+  return { ...result, stderr: lines.slice(0, -2).join('\n'), wall, cpu: user + system };
 }
 
 function benchCpu(options) {
@@ -164,9 +176,9 @@ function benchCpu(options) {
   for (const workload of workloads) {
     const ours = run(process.execPath, [cli, 'user', '--stats', '--clear-env', busybox, ...workload.args]);
     const qemu = run('qemu-i386', [busybox, ...workload.args]);
-    const stats = parseStats(ours.stderr.toString());
+    const stats = parseStats(ours.stderr);
     const problems = [];
-    if (ours.status !== 0) problems.push(`openvmi exit ${ours.status}: ${ours.stderr.toString().trim()}`);
+    if (ours.status !== 0) problems.push(`openvmi exit ${ours.status}: ${ours.stderr.trim()}`);
     if (qemu.status !== 0) problems.push(`qemu-i386 exit ${qemu.status}`);
     if (!workload.check(qemu.stdout)) problems.push('qemu-i386 output is wrong');
     if (!workload.check(ours.stdout)) problems.push('openvmi output is wrong');
@@ -177,11 +189,21 @@ function benchCpu(options) {
       'openvmi wall s': seconds(ours.wall),
       MIPS: stats === undefined ? '?' : (stats.instructions / stats.seconds / 1e6).toFixed(1),
       'qemu-i386 wall s': seconds(qemu.wall),
-      'openvmi / qemu': `${(ours.wall / qemu.wall).toFixed(1)}x`,
+      'wall ratio': `${(ours.wall / qemu.wall).toFixed(1)}x`,
+      'openvmi CPU s': seconds(ours.cpu),
+      'qemu-i386 CPU s': seconds(qemu.cpu),
+      'CPU ratio': `${(ours.cpu / qemu.cpu).toFixed(1)}x`,
       'outputs equal': problems.length === 0 ? 'yes' : `NO: ${problems.join('; ')}`,
     });
   }
-  console.log('wall = whole process (start-up included); MIPS = openvmi instructions / its own run time');
+  console.log(
+    'wall and CPU (user + system) = whole process, start-up included; MIPS = openvmi instructions / its own wall time',
+  );
+  console.log(
+    `host load average at the end: ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}`,
+  );
   console.table(rows);
   if (rows.some((row) => row['outputs equal'] !== 'yes')) process.exitCode = 1;
 }
@@ -284,6 +306,11 @@ async function benchLinux(options) {
   }
   console.log(
     'seconds from process start to "==== OPENVMI BEGIN 1" (the initramfs ran); qemu is measured once per command line',
+  );
+  console.log(
+    `host load average at the end: ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}`,
   );
   console.table(rows);
   if (rows.some((row) => row.check !== 'ok')) process.exitCode = 1;
