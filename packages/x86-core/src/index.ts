@@ -28,6 +28,7 @@ export {
   type OpcodeSlot,
   TWO_BYTE_MAP,
 } from './decoder/opcode-table.js';
+export { completeStringInput } from './instructions/io.js';
 export { PageKind, PhysicalMemory, type PhysicalMemoryOptions, PortBus } from './memory/index.js';
 export { GuestFault, TripleFault } from './system/fault.js';
 export { Vector, type VectorNumber } from './system/vectors.js';

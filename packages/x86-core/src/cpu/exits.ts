@@ -8,8 +8,20 @@ export type ExitRecord =
   | { kind: 'exception'; vector: number; errorCode?: number; faultAddress?: number }
   /** HLT with `intercepts.hlt`; EIP is after HLT. */
   | { kind: 'hlt' }
-  /** IN/OUT with `intercepts.io`; EIP is after the instruction. For `in`, put the value in AL/AX/EAX. */
-  | { kind: 'io'; port: number; width: 1 | 2 | 4; direction: 'in' | 'out'; value?: number }
+  /**
+   * IN/OUT/INS/OUTS with `intercepts.io`, one exit per port access. IN/OUT: EIP is after the
+   * instruction; for `in`, put the value in AL/AX/EAX. INS/OUTS (`string`; `repeat` with REP):
+   * see README "I/O exits" (`in`: EIP at the INS, give the value to `completeStringInput`).
+   */
+  | {
+      kind: 'io';
+      port: number;
+      width: 1 | 2 | 4;
+      direction: 'in' | 'out';
+      value?: number;
+      string?: boolean;
+      repeat?: boolean;
+    }
   /** CPUID with `intercepts.cpuid`; EIP is after it, the caller sets EAX/EBX/ECX/EDX. */
   | { kind: 'cpuid'; leaf: number; subleaf: number }
   /** RDMSR/WRMSR with `intercepts.msr`; EIP is after it (RDMSR: the caller sets EDX:EAX). */
@@ -43,7 +55,7 @@ export interface Intercepts {
   exceptions: Set<number>;
   /** HLT exits. */
   hlt: boolean;
-  /** IN/OUT exit (INS/OUTS still go to the port bus). */
+  /** IN/OUT/INS/OUTS exit, every element of a string I/O instruction included. */
   io: boolean;
   /** CPUID exits. */
   cpuid: boolean;

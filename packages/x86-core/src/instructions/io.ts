@@ -1,7 +1,10 @@
-/** IN and OUT, with the IOPL / I/O-permission-bitmap check and the monitor's I/O intercept. */
+/**
+ * IN and OUT, with the IOPL / I/O-permission-bitmap check and the monitor's I/O intercept, and
+ * the monitor's side of intercepted INS (string input; src/instructions/string.ts).
+ */
 
 import type { Cpu } from '../cpu/cpu.js';
-import { Cr0, Flag, Register } from '../cpu/registers.js';
+import { Cr0, Flag, Register, SegmentRegister } from '../cpu/registers.js';
 import type { Instruction } from '../decoder/instruction.js';
 import { matchIoBreakpoint } from '../system/index.js';
 import { checkIoBitmap } from './system-instructions.js';
@@ -15,7 +18,7 @@ export function checkIoPermissionIfNeeded(cpu: Cpu, port: number, size: number):
 }
 
 /** Records DR0-DR3 I/O breakpoint hits (CR4.DE) for the #DB trap after the instruction. */
-function noteIoBreakpoint(cpu: Cpu, port: number, size: number): void {
+export function noteIoBreakpoint(cpu: Cpu, port: number, size: number): void {
   if (cpu.watchData) cpu.pendingBreakpointHits |= matchIoBreakpoint(cpu, port, size);
 }
 
@@ -54,4 +57,47 @@ export function outImmediate(cpu: Cpu, instruction: Instruction): void {
 /** EE/EF OUT DX,AL / DX,eAX. */
 export function outDx(cpu: Cpu, instruction: Instruction): void {
   output(cpu, cpu.registers16[Register.Edx << 1], instruction.operandSize);
+}
+
+/** A value a monitor supplied for the INS element that exited, and where it belongs. */
+interface PendingStringInput {
+  instructionStart: number;
+  codeSelector: number;
+  destinationIndex: number;
+  value: number;
+}
+
+const pendingStringInputs = new WeakMap<Cpu, PendingStringInput>();
+
+/**
+ * Completes an intercepted INS element: call it after `run` returned an `io` exit with
+ * `direction: 'in'` and `string: true` (EIP is then at the INS instruction), with the value the
+ * port gave; the next `run` re-executes the INS, which stores `value` at ES:(E)DI for that
+ * element (instead of reading the port bus) and goes on with the next element, which exits
+ * again. The value is dropped if the CPU is not at that INS with the same (E)DI any more.
+ */
+export function completeStringInput(cpu: Cpu, value: number): void {
+  pendingStringInputs.set(cpu, {
+    instructionStart: cpu.eip,
+    codeSelector: cpu.segmentSelector[SegmentRegister.Cs],
+    destinationIndex: cpu.registers32[Register.Edi],
+    value: value >>> 0,
+  });
+}
+
+/**
+ * The value {@link completeStringInput} left for the INS element being executed, consumed;
+ * undefined when there is none (the element must exit to the monitor).
+ */
+export function takeStringInput(cpu: Cpu): number | undefined {
+  const pending = pendingStringInputs.get(cpu);
+  if (pending === undefined) return undefined;
+  pendingStringInputs.delete(cpu);
+  if (
+    pending.instructionStart !== cpu.instructionStart ||
+    pending.codeSelector !== cpu.segmentSelector[SegmentRegister.Cs] ||
+    pending.destinationIndex !== cpu.registers32[Register.Edi]
+  )
+    return undefined;
+  return pending.value;
 }

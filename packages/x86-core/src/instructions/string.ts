@@ -11,7 +11,7 @@ import { Flag, Register, SegmentRegister } from '../cpu/registers.js';
 import type { Instruction } from '../decoder/instruction.js';
 import { RepeatPrefix } from '../decoder/instruction.js';
 import { subtract } from './alu.js';
-import { checkIoPermissionIfNeeded } from './io.js';
+import { checkIoPermissionIfNeeded, noteIoBreakpoint, takeStringInput } from './io.js';
 
 /** Iterations of a repeated string instruction per execution. */
 export const REPEAT_CHUNK = 4096;
@@ -123,23 +123,95 @@ function storeStep(cpu: Cpu, instruction: Instruction): void {
   advanceIndex(cpu, Register.Edi, addressSize32, direction(cpu, size));
 }
 
-function inputStep(cpu: Cpu, instruction: Instruction): void {
-  const size = instruction.operandSize as 1 | 2 | 4;
+/**
+ * One INS element: the destination ES:(E)DI is checked (segment, every page) before the port is
+ * read, so a faulting store never consumes input. With the `io` intercept the element exits
+ * before anything changes (EIP at the INS) unless the monitor already supplied its value with
+ * `completeStringInput`.
+ */
+function inputElement(
+  cpu: Cpu,
+  instruction: Instruction,
+  port: number,
+  size: 1 | 2 | 4,
+  repeated: boolean,
+): void {
   const addressSize32 = instruction.addressSize32;
-  const port = cpu.registers16[Register.Edx << 1];
   const offset = readIndex(cpu, Register.Edi, addressSize32);
-  cpu.linearAddress(SegmentRegister.Es, offset, size, 2); // check the destination before the port read
-  const value = cpu.ports.read(port, size);
+  const linear = cpu.linearAddress(SegmentRegister.Es, offset, size, ACCESS_WRITE);
+  cpu.translate(linear, ACCESS_WRITE);
+  const last = (linear + size - 1) >>> 0;
+  if (last >>> 12 !== linear >>> 12) cpu.translate((last & ~0xfff) >>> 0, ACCESS_WRITE);
+  let value: number;
+  if (cpu.intercepts.io) {
+    const supplied = takeStringInput(cpu);
+    if (supplied === undefined) {
+      cpu.eip = cpu.instructionStart;
+      cpu.exitWith({ kind: 'io', port, width: size, direction: 'in', string: true, repeat: repeated });
+    }
+    value = supplied & (size === 4 ? 0xffffffff : size === 2 ? 0xffff : 0xff);
+  } else {
+    value = cpu.ports.read(port, size);
+  }
   cpu.writeSized(SegmentRegister.Es, offset, size, value);
   advanceIndex(cpu, Register.Edi, addressSize32, direction(cpu, size));
 }
 
-function outputStep(cpu: Cpu, instruction: Instruction): void {
-  const size = instruction.operandSize as 1 | 2 | 4;
+/** One OUTS element's memory read (DS:(E)SI, or the override) and ESI step; returns the value. */
+function outputElement(cpu: Cpu, instruction: Instruction, size: number): number {
   const addressSize32 = instruction.addressSize32;
   const value = cpu.readSized(sourceSegment(instruction), readIndex(cpu, Register.Esi, addressSize32), size);
-  cpu.ports.write(cpu.registers16[Register.Edx << 1], size, value);
   advanceIndex(cpu, Register.Esi, addressSize32, direction(cpu, size));
+  return value;
+}
+
+/**
+ * INS / OUTS with or without REP. The I/O permission (IOPL, then the TSS bitmap over all `size`
+ * ports) is checked once before the first element, as the port (DX) cannot change. Each element
+ * is one port access; with `intercepts.io` each one exits to the monitor (see README "I/O
+ * exits"): OUTS after the element's memory read and register updates (EIP after the
+ * instruction, or back at it while REP has elements left), with the value; INS before the
+ * element (EIP at the instruction) so the monitor can supply the value.
+ */
+function stringIo(cpu: Cpu, instruction: Instruction, input: boolean): void {
+  const port = cpu.registers16[Register.Edx << 1];
+  const size = instruction.operandSize as 1 | 2 | 4;
+  checkIoPermissionIfNeeded(cpu, port, size);
+  const addressSize32 = instruction.addressSize32;
+  const repeated = instruction.repeat !== RepeatPrefix.None;
+  let count = repeated ? readCount(cpu, addressSize32) : 1;
+  if (count === 0) return;
+  noteIoBreakpoint(cpu, port, size);
+  let remaining = REPEAT_CHUNK;
+  for (;;) {
+    let value = 0;
+    if (input) inputElement(cpu, instruction, port, size, repeated);
+    else value = outputElement(cpu, instruction, size);
+    if (repeated) {
+      count = addressSize32 ? (count - 1) >>> 0 : (count - 1) & 0xffff;
+      writeCount(cpu, addressSize32, count);
+    } else count = 0;
+    if (!input) {
+      if (cpu.intercepts.io) {
+        if (count !== 0) cpu.eip = cpu.instructionStart;
+        cpu.exitWith({
+          kind: 'io',
+          port,
+          width: size,
+          direction: 'out',
+          value,
+          string: true,
+          repeat: repeated,
+        });
+      }
+      cpu.ports.write(port, size, value);
+    }
+    if (count === 0) return;
+    if (--remaining === 0) {
+      cpu.eip = cpu.instructionStart;
+      return;
+    }
+  }
 }
 
 /** Elements a bulk REP MOVS/STOS may move per execution before restarting itself. */
@@ -262,12 +334,10 @@ export function storeString(cpu: Cpu, instruction: Instruction): void {
 
 /** 6C/6D INS Yb,DX / Yz,DX. */
 export function inputString(cpu: Cpu, instruction: Instruction): void {
-  checkIoPermissionIfNeeded(cpu, cpu.registers16[Register.Edx << 1], instruction.operandSize);
-  repeat(cpu, instruction, inputStep, false);
+  stringIo(cpu, instruction, true);
 }
 
 /** 6E/6F OUTS DX,Xb / DX,Xz. */
 export function outputString(cpu: Cpu, instruction: Instruction): void {
-  checkIoPermissionIfNeeded(cpu, cpu.registers16[Register.Edx << 1], instruction.operandSize);
-  repeat(cpu, instruction, outputStep, false);
+  stringIo(cpu, instruction, false);
 }
