@@ -119,18 +119,18 @@ export class Cpu {
   eip = 0;
   /** EIP of the instruction being executed (faults restart here). */
   instructionStart = 0;
-  /** ESP before the instruction being executed (restored when it faults). */
+  /** ESP before the instruction being executed, as an int32 (restored when it faults). */
   instructionStartEsp = 0;
 
   /** EFLAGS bits not covered by the lazy state (and all of them when `lazyOp` is None). */
   flagsValue = Flag.Reserved1;
   /** LazyOp that produced the arithmetic flags. */
   lazyOp: number = LazyOp.None;
-  /** Destination (first) operand of the lazy operation. */
+  /** Destination (first) operand of the lazy operation (int32: read with `>>> 0`). */
   lazyDestination = 0;
-  /** Source (second) operand of the lazy operation. */
+  /** Source (second) operand of the lazy operation (int32). */
   lazySource = 0;
-  /** Result of the lazy operation, masked to its size. */
+  /** Result of the lazy operation, masked to its size (int32). */
   lazyResult = 0;
   /** Operand size in bytes of the lazy operation. */
   lazySize = 4;
@@ -412,12 +412,16 @@ export class Cpu {
     this.lazyOp = LazyOp.None;
   }
 
-  /** Records a lazy flag-setting operation. */
+  /**
+   * Records a lazy flag-setting operation. The operands are kept as int32 (`| 0`): V8 stores
+   * them as small integers in place, where unsigned values of 2^31 and more would be boxed
+   * doubles; readers compare with `>>> 0` where the order matters.
+   */
   setLazyFlags(op: number, destination: number, source: number, result: number, size: number): void {
     this.lazyOp = op;
-    this.lazyDestination = destination;
-    this.lazySource = source;
-    this.lazyResult = result;
+    this.lazyDestination = destination | 0;
+    this.lazySource = source | 0;
+    this.lazyResult = result | 0;
     this.lazySize = size;
   }
 
@@ -443,20 +447,20 @@ export class Cpu {
 
   /** CF as 0 or 1. */
   getCarry(): number {
-    const destination = this.lazyDestination;
+    const destination = this.lazyDestination >>> 0;
     switch (this.lazyOp) {
       case LazyOp.None:
       case LazyOp.Increment:
       case LazyOp.Decrement:
         return this.flagsValue & 1;
       case LazyOp.Add:
-        return this.lazyResult < destination ? 1 : 0;
+        return this.lazyResult >>> 0 < destination ? 1 : 0;
       case LazyOp.AddWithCarry:
-        return this.lazyResult <= destination ? 1 : 0;
+        return this.lazyResult >>> 0 <= destination ? 1 : 0;
       case LazyOp.Sub:
-        return destination < this.lazySource ? 1 : 0;
+        return destination < this.lazySource >>> 0 ? 1 : 0;
       case LazyOp.SubWithBorrow:
-        return destination <= this.lazySource ? 1 : 0;
+        return destination <= this.lazySource >>> 0 ? 1 : 0;
       default:
         return 0;
     }
@@ -476,9 +480,9 @@ export class Cpu {
       case LazyOp.SubWithBorrow:
         return ((this.lazyDestination ^ this.lazySource) & (this.lazyDestination ^ result) & sign) !== 0;
       case LazyOp.Increment:
-        return result === sign;
+        return result >>> 0 === sign;
       case LazyOp.Decrement:
-        return result === (sign - 1) >>> 0;
+        return result >>> 0 === (sign - 1) >>> 0;
       default:
         return false;
     }
@@ -913,7 +917,7 @@ export class Cpu {
             // An instruction breakpoint is a fault: #DB with EIP at the instruction.
             recordBreakpointHits(this, hits);
             this.instructionStart = this.eip;
-            this.instructionStartEsp = this.registers32[ESP];
+            this.instructionStartEsp = this.registers32[ESP] | 0;
             const outcome = this.handleThrown(new GuestFault(1));
             if (outcome !== null) return { ...outcome, retired };
             continue;
@@ -946,7 +950,7 @@ export class Cpu {
           this.chunkCountdown--;
           const start = this.eip;
           this.instructionStart = start;
-          this.instructionStartEsp = registers[ESP];
+          this.instructionStartEsp = registers[ESP] | 0; // int32: stored unboxed
           let instruction: Instruction | null = null as Instruction | null;
           if (previous !== null && this.fetchLinearPage !== -1) {
             if (start === fallThrough) instruction = previous.next;
@@ -1064,7 +1068,7 @@ export class Cpu {
     // The trap is taken after the instruction: a fault while delivering it is not restarted at
     // the instruction, so EIP/ESP "at the start" are the current ones.
     this.instructionStart = this.eip;
-    this.instructionStartEsp = this.registers32[ESP];
+    this.instructionStartEsp = this.registers32[ESP] | 0;
     try {
       this.raiseOrExit(1, -1, 0, InterruptKind.Exception);
     } catch (error) {

@@ -150,7 +150,7 @@ export function decodeInstruction(cpu: Cpu, linear: number): Instruction {
   const instruction = new Instruction(invalidOpcode);
   instruction.opcode = opcode & 0xff;
   instruction.codeSize32 = codeSize32;
-  instruction.ipMask = codeSize32 ? 0xffffffff : 0xffff;
+  instruction.ipMask = codeSize32 ? -1 : 0xffff;
   instruction.operandSize32 = operandSize32;
   instruction.addressSize32 = addressSize32;
   instruction.segmentOverride = segmentOverride;

@@ -30,8 +30,11 @@ export class Instruction {
   length = 0;
   /** The default code size the instruction was decoded under (CS.D); a cache key. */
   codeSize32 = false;
-  /** Mask of the instruction pointer: 0xffffffff for 32-bit code, 0xffff for 16-bit code. */
-  ipMask = 0xffffffff;
+  /**
+   * Mask of the instruction pointer as an int32: -1 (all ones) for 32-bit code, 0xffff for
+   * 16-bit code (int32 so V8 keeps the field a small integer, not a boxed double).
+   */
+  ipMask = -1;
   /** Operand size in bytes of the instruction's main operand (1, 2 or 4). */
   operandSize = 4;
   /** Effective operand size is 32 bits (after the 66 prefix), independent of byte operands. */

@@ -144,72 +144,92 @@ export function shiftRm(semantic: ShiftSemantic, countFrom: number): Instruction
   };
 }
 
+/**
+ * Compiles one handler from source with its own V8 function literal. Closures made by one
+ * factory share their optimized code and type feedback, so a closure over an operation number
+ * dispatches on it at run time; a handler compiled per operation has the operation as a
+ * literal, the ALU switch folds away and the one semantic function inlines. `bindings` are the
+ * module functions the source calls (the source is built here from constants, never from guest
+ * data).
+ */
+function compileHandler(source: string, bindings: Record<string, unknown>): InstructionHandler {
+  const names = Object.keys(bindings);
+  const factory = new Function(...names, `"use strict"; return ${source};`);
+  return factory(...names.map((name) => bindings[name])) as InstructionHandler;
+}
+
+const ALU_BINDINGS = { aluOperation, readRm, effectiveAddress };
+
 /** 32-bit register-register ALU form by operation number (see {@link binaryRegisters32}). */
 export function aluRegisters32(operation: number, toReg: boolean): InstructionHandler {
-  const writes = operation !== 7;
-  return (cpu: Cpu, instruction: Instruction) => {
-    const registers = cpu.registers32;
-    const destination = toReg ? instruction.reg : instruction.rm;
-    const source = toReg ? instruction.rm : instruction.reg;
-    const result = aluOperation(cpu, operation, registers[destination], registers[source], 4);
-    if (writes) registers[destination] = result;
-  };
+  const destination = toReg ? 'reg' : 'rm';
+  const source = toReg ? 'rm' : 'reg';
+  const call = `aluOperation(cpu, ${operation | 0}, registers[instruction.${destination}], registers[instruction.${source}], 4)`;
+  return compileHandler(
+    `function aluRegisters32(cpu, instruction) {
+      const registers = cpu.registers32;
+      ${operation !== 7 ? `registers[instruction.${destination}] = ${call};` : `${call};`}
+    }`,
+    ALU_BINDINGS,
+  );
 }
 
 /** `E op= imm` by operation number (group 1). */
 export function aluRmImmediate(operation: number): InstructionHandler {
-  const writes = operation !== 7;
-  return (cpu: Cpu, instruction: Instruction) => {
-    const size = instruction.operandSize;
-    if (instruction.mod === 3) {
-      const rm = instruction.rm;
-      const result = aluOperation(cpu, operation, cpu.readGeneral(rm, size), instruction.immediate, size);
-      if (writes) cpu.writeGeneral(rm, size, result);
-      return;
-    }
-    if (!writes) {
-      aluOperation(cpu, operation, readRm(cpu, instruction, size), instruction.immediate, size);
-      return;
-    }
-    const destination = cpu.readForUpdate(instruction.segment, effectiveAddress(cpu, instruction), size);
-    cpu.writeUpdated(size, aluOperation(cpu, operation, destination, instruction.immediate, size));
-  };
+  const op = operation | 0;
+  const writes = op !== 7;
+  return compileHandler(
+    `function aluRmImmediate(cpu, instruction) {
+      const size = instruction.operandSize;
+      if (instruction.mod === 3) {
+        const rm = instruction.rm;
+        const result = aluOperation(cpu, ${op}, cpu.readGeneral(rm, size), instruction.immediate, size);
+        ${writes ? 'cpu.writeGeneral(rm, size, result);' : ''}
+        return;
+      }
+      ${
+        writes
+          ? `const destination = cpu.readForUpdate(instruction.segment, effectiveAddress(cpu, instruction), size);
+      cpu.writeUpdated(size, aluOperation(cpu, ${op}, destination, instruction.immediate, size));`
+          : `aluOperation(cpu, ${op}, readRm(cpu, instruction, size), instruction.immediate, size);`
+      }
+    }`,
+    ALU_BINDINGS,
+  );
 }
 
 /** `E op= G` / `G op= E` by operation number. */
 export function aluRmReg(operation: number, toReg: boolean): InstructionHandler {
-  const writes = operation !== 7;
-  return (cpu: Cpu, instruction: Instruction) => {
-    const size = instruction.operandSize;
-    const reg = instruction.reg;
-    if (toReg) {
-      const result = aluOperation(
-        cpu,
-        operation,
-        cpu.readGeneral(reg, size),
-        readRm(cpu, instruction, size),
-        size,
-      );
-      if (writes) cpu.writeGeneral(reg, size, result);
-      return;
-    }
-    if (instruction.mod === 3) {
-      const rm = instruction.rm;
-      const result = aluOperation(
-        cpu,
-        operation,
-        cpu.readGeneral(rm, size),
-        cpu.readGeneral(reg, size),
-        size,
-      );
-      if (writes) cpu.writeGeneral(rm, size, result);
-      return;
-    }
-    if (!writes) {
-      aluOperation(cpu, operation, readRm(cpu, instruction, size), cpu.readGeneral(reg, size), size);
-      return;
-    }
-    const destination = cpu.readForUpdate(instruction.segment, effectiveAddress(cpu, instruction), size);
-    cpu.writeUpdated(size, aluOperation(cpu, operation, destination, cpu.readGeneral(reg, size), size));
-  };
+  const op = operation | 0;
+  const writes = op !== 7;
+  if (toReg) {
+    return compileHandler(
+      `function aluRegRm(cpu, instruction) {
+        const size = instruction.operandSize;
+        const reg = instruction.reg;
+        const result = aluOperation(cpu, ${op}, cpu.readGeneral(reg, size), readRm(cpu, instruction, size), size);
+        ${writes ? 'cpu.writeGeneral(reg, size, result);' : ''}
+      }`,
+      ALU_BINDINGS,
+    );
+  }
+  return compileHandler(
+    `function aluRmReg(cpu, instruction) {
+      const size = instruction.operandSize;
+      const reg = instruction.reg;
+      if (instruction.mod === 3) {
+        const rm = instruction.rm;
+        const result = aluOperation(cpu, ${op}, cpu.readGeneral(rm, size), cpu.readGeneral(reg, size), size);
+        ${writes ? 'cpu.writeGeneral(rm, size, result);' : ''}
+        return;
+      }
+      ${
+        writes
+          ? `const destination = cpu.readForUpdate(instruction.segment, effectiveAddress(cpu, instruction), size);
+      cpu.writeUpdated(size, aluOperation(cpu, ${op}, destination, cpu.readGeneral(reg, size), size));`
+          : `aluOperation(cpu, ${op}, readRm(cpu, instruction, size), cpu.readGeneral(reg, size), size);`
+      }
+    }`,
+    ALU_BINDINGS,
+  );
 }
