@@ -48,6 +48,7 @@ import {
   Cpu,
   Flag,
   type IrqLine,
+  type MmioDevice,
   PhysicalMemory,
   PortBus,
   Register,
@@ -58,6 +59,7 @@ import { loadLinux, type ProtectedModeEntry, parseLinuxSetupHeader } from '../lo
 import { isMultibootImage, loadMultiboot } from '../loaders/multiboot.js';
 import { createBackendMachine } from './backend-adapter.js';
 import { DETERMINISTIC_EPOCH_MS, type MachineConfig, NANOSECONDS_PER_INSTRUCTION } from './machine-config.js';
+import { SynchronisingPortBus, synchronisingMmio } from './synchronous-io.js';
 
 /** Why a machine stopped. */
 export type MachineStop =
@@ -141,7 +143,12 @@ export function createMachine(config: MachineConfig): Machine {
   }
   const ramBytes = config.memoryMiB << 20;
   const memory = new PhysicalMemory({ ramBytes });
-  const ports = new PortBus();
+  // Deterministic: every device access ends the CPU's run so deadlines are re-planned and
+  // interrupts raised by the access are taken at once (synchronous-io.ts).
+  const syncDevices = () => cpu.requestStop();
+  const ports = config.deterministic ? new SynchronisingPortBus(syncDevices) : new PortBus();
+  const mmio = (device: MmioDevice): MmioDevice =>
+    config.deterministic ? synchronisingMmio(device, syncDevices) : device;
   const pic = new I8259Pic();
 
   // Virtual time. Deterministic: retired instructions plus the time skipped while halted.
@@ -170,8 +177,8 @@ export function createMachine(config: MachineConfig): Machine {
       onEoi: (vector) => io.endOfInterrupt(vector),
       onTimerChange: () => cpu.requestStop(),
     });
-    memory.mapMmio(PC_LAYOUT.localApic, 0x1000, local);
-    memory.mapMmio(PC_LAYOUT.ioApic, 0x1000, io);
+    memory.mapMmio(PC_LAYOUT.localApic, 0x1000, mmio(local));
+    memory.mapMmio(PC_LAYOUT.ioApic, 0x1000, mmio(io));
     localApic = local;
     ioApic = io;
   }
