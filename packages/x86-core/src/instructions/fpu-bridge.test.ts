@@ -158,3 +158,19 @@ describe('x87 memory operands across a page boundary', () => {
     });
   }
 });
+
+describe('FCOMI through the CPU', () => {
+  it('clears the OF, SF and AF a lazy ADD left and sets ZF, PF, CF from the compare', () => {
+    // mov al, 0x7f ; add al, 1 (OF SF AF set) ; fld1 ; fldz ; fcomi st, st(1) (0 < 1)
+    const run = runProgram([0xb0, 0x7f, 0x04, 0x01, ...FLD1, 0xd9, 0xee, 0xdb, 0xf1]);
+    expect(run.eflags & 0x8d5).toBe(0x001); // CF only
+  });
+
+  it('FUCOMIP of equal values sets ZF, clears OF, SF, AF and pops', () => {
+    // mov al, 0x7f ; add al, 1 ; fld1 ; fld1 ; fucomip st, st(1)
+    const run = runProgram([0xb0, 0x7f, 0x04, 0x01, ...FLD1, ...FLD1, 0xdf, 0xe9]);
+    expect(run.eflags & 0x8d5).toBe(0x040);
+    expect(run.cpu.fpu.state.isEmpty(0)).toBe(false);
+    expect(run.cpu.fpu.state.isEmpty(1)).toBe(true);
+  });
+});

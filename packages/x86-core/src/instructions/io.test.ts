@@ -255,3 +255,22 @@ describe('string I/O permission (CPL 3 > IOPL 0: TSS bitmap)', () => {
     expect(runAt(0x101, [0x6e], true).exit).toMatchObject({ kind: 'io', port: 0x101, string: true });
   });
 });
+
+describe('string I/O and DR0-DR3 I/O breakpoints (CR4.DE)', () => {
+  it.each([
+    ['OUTSB', [0x6e]],
+    ['REP INSW', [0xf3, 0x66, 0x6d]],
+  ])('%s on a watched port raises a #DB trap after the instruction with B0 in DR6', (_name, instruction) => {
+    const run = runProgram([...prologue(2), ...instruction], {
+      setup: (cpu) => {
+        cpu.cr4 |= 0x8; // DE
+        cpu.debugRegisters[0] = PORT;
+        cpu.debugRegisters[7] = 0x00020001; // L0, R/W0 = 10 (I/O), LEN0 = 1 byte
+        cpu.intercepts.exceptions.add(Vector.Debug);
+      },
+    });
+    expect(run.exit).toEqual({ kind: 'exception', vector: Vector.Debug });
+    expect(run.cpu.eip).toBe(CODE_ADDRESS + PROLOGUE_LENGTH + instruction.length);
+    expect(run.cpu.debugRegisters[6]! & 1).toBe(1);
+  });
+});
