@@ -149,7 +149,7 @@ function inputElement(
       cpu.eip = cpu.instructionStart;
       cpu.exitWith({ kind: 'io', port, width: size, direction: 'in', string: true, repeat: repeated });
     }
-    value = supplied & (size === 4 ? 0xffffffff : size === 2 ? 0xffff : 0xff);
+    value = size === 4 ? supplied : supplied & (size === 2 ? 0xffff : 0xff); // supplied is unsigned
   } else {
     value = cpu.ports.read(port, size);
   }
