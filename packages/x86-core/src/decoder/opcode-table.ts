@@ -216,7 +216,7 @@ export const ONE_BYTE_MAP: readonly OpcodeSlot[] = (() => {
   map[0x6e] = entry('OUTS', ['DX', 'Xb'], string.outputString);
   map[0x6f] = entry('OUTS', ['DX', 'Xz'], string.outputString);
   CONDITIONS.forEach((condition, index) => {
-    map[0x70 + index] = entry(`J${condition}`, ['Jb'], control.jumpConditional, { width: 'v' });
+    map[0x70 + index] = entry(`J${condition}`, ['Jb'], control.jumpConditionalOn(index), { width: 'v' });
   });
   map[0x80] = group1('Ib', 'b');
   map[0x81] = group1('Iz', 'v');
@@ -437,9 +437,9 @@ export const TWO_BYTE_MAP: readonly OpcodeSlot[] = (() => {
   map[0x34] = entry('SYSENTER', [], system.sysenter);
   map[0x35] = entry('SYSEXIT', [], system.sysexit);
   CONDITIONS.forEach((condition, index) => {
-    map[0x40 + index] = entry(`CMOV${condition}`, ['Gv', 'Ev'], data.conditionalMove);
-    map[0x80 + index] = entry(`J${condition}`, ['Jz'], control.jumpConditional, { width: 'v' });
-    map[0x90 + index] = entry(`SET${condition}`, ['Eb'], data.setOnCondition);
+    map[0x40 + index] = entry(`CMOV${condition}`, ['Gv', 'Ev'], data.conditionalMoveOn(index));
+    map[0x80 + index] = entry(`J${condition}`, ['Jz'], control.jumpConditionalOn(index), { width: 'v' });
+    map[0x90 + index] = entry(`SET${condition}`, ['Eb'], data.setOnConditionOn(index));
   });
   // 0x50-0x7f: SSE/MMX (not implemented: #UD).
   map[0xa0] = entry('PUSH', ['FS'], stack.pushSegment, { segment: SegmentRegister.Fs, width: 'v' });

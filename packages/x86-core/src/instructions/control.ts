@@ -2,18 +2,39 @@
 
 import type { Cpu } from '../cpu/cpu.js';
 import { Cr0, Flag, InterruptKind, Register } from '../cpu/registers.js';
-import type { Instruction } from '../decoder/instruction.js';
+import type { Instruction, InstructionHandler } from '../decoder/instruction.js';
 import { readRm } from '../decoder/operands.js';
 import { deliverOnce } from '../system/index.js';
 import { Vector } from '../system/vectors.js';
+import { compileHandler } from './specialize.js';
 
 function jumpTo(cpu: Cpu, instruction: Instruction, target: number): void {
   cpu.eip = instruction.operandSize32 ? target >>> 0 : target & 0xffff;
 }
 
-/** 70+cc Jcc Jb, 0F 80+cc Jcc Jz. */
+/** 70+cc Jcc Jb, 0F 80+cc Jcc Jz (the condition from the opcode; see {@link jumpConditionalOn}). */
 export function jumpConditional(cpu: Cpu, instruction: Instruction): void {
   if (cpu.testCondition(instruction.opcode & 0xf)) jumpTo(cpu, instruction, cpu.eip + instruction.immediate);
+}
+
+const jumpConditionalHandlers: InstructionHandler[] = [];
+
+/** Jcc compiled for condition code `condition` (0-15): the flag test folds to the one condition. */
+export function jumpConditionalOn(condition: number): InstructionHandler {
+  const code = condition & 0xf;
+  let handler = jumpConditionalHandlers[code];
+  if (handler === undefined) {
+    handler = compileHandler(
+      `function jumpConditional${code}(cpu, instruction) {
+        if (cpu.testCondition(${code})) {
+          const target = cpu.eip + instruction.immediate;
+          cpu.eip = instruction.operandSize32 ? target >>> 0 : target & 0xffff;
+        }
+      }`,
+    );
+    jumpConditionalHandlers[code] = handler;
+  }
+  return handler;
 }
 
 /** EB JMP Jb, E9 JMP Jz. */

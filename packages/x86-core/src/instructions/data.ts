@@ -6,7 +6,7 @@
 
 import type { Cpu } from '../cpu/cpu.js';
 import { Cr0, Flag, Register, SegmentRegister } from '../cpu/registers.js';
-import type { Instruction } from '../decoder/instruction.js';
+import type { Instruction, InstructionHandler } from '../decoder/instruction.js';
 import {
   effectiveAddress,
   readRm,
@@ -33,6 +33,7 @@ import {
   multiplySignedWide,
   multiplyUnsigned,
 } from './muldiv.js';
+import { compileHandler } from './specialize.js';
 
 /** 88/89 MOV Eb,Gb / Ev,Gv. */
 export function moveRmReg(cpu: Cpu, instruction: Instruction): void {
@@ -248,6 +249,28 @@ export function conditionalMove(cpu: Cpu, instruction: Instruction): void {
 /** 0F 90+cc SETcc Eb. */
 export function setOnCondition(cpu: Cpu, instruction: Instruction): void {
   writeRm(cpu, instruction, 1, cpu.testCondition(instruction.opcode & 0xf) ? 1 : 0);
+}
+
+/** 0F 40+cc CMOVcc compiled for condition code `condition` (the flag test folds). */
+export function conditionalMoveOn(condition: number): InstructionHandler {
+  return compileHandler(
+    `function conditionalMove${condition & 0xf}(cpu, instruction) {
+      const size = instruction.operandSize;
+      const value = readRm(cpu, instruction, size);
+      if (cpu.testCondition(${condition & 0xf})) cpu.writeGeneral(instruction.reg, size, value);
+    }`,
+    { readRm },
+  );
+}
+
+/** 0F 90+cc SETcc compiled for condition code `condition`. */
+export function setOnConditionOn(condition: number): InstructionHandler {
+  return compileHandler(
+    `function setOnCondition${condition & 0xf}(cpu, instruction) {
+      writeRm(cpu, instruction, 1, cpu.testCondition(${condition & 0xf}) ? 1 : 0);
+    }`,
+    { writeRm },
+  );
 }
 
 /** D7 XLAT: AL = [seg:(E)BX + AL]. */

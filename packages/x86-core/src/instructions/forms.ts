@@ -9,6 +9,7 @@ import type { Instruction, InstructionHandler } from '../decoder/instruction.js'
 import { effectiveAddress, readRm, readRmForUpdate, writeRmBack } from '../decoder/operands.js';
 import { aluOperation, type BinarySemantic } from './alu.js';
 import type { ShiftSemantic } from './shift.js';
+import { compileHandler } from './specialize.js';
 
 /** `E op= G` (e.g. 00 ADD Eb,Gb / 01 ADD Ev,Gv); `writes` false for CMP/TEST. */
 export function binaryRmReg(semantic: BinarySemantic, writes: boolean): InstructionHandler {
@@ -126,36 +127,26 @@ export function unaryRegister(semantic: UnarySemantic): InstructionHandler {
 /** How a group-2 instruction gets its count. */
 export const ShiftCount = { One: 0, Cl: 1, Immediate: 2 } as const;
 
-/** Group 2 (C0/C1 imm8, D0/D1 by 1, D2/D3 by CL). */
+/** Group 2 (C0/C1 imm8, D0/D1 by 1, D2/D3 by CL); compiled per semantic and count source. */
 export function shiftRm(semantic: ShiftSemantic, countFrom: number): InstructionHandler {
-  return (cpu: Cpu, instruction: Instruction) => {
-    const size = instruction.operandSize;
-    const count =
-      countFrom === ShiftCount.One
-        ? 1
-        : countFrom === ShiftCount.Cl
-          ? cpu.registers8[4]
-          : instruction.immediate;
-    if ((count & 0x1f) === 0) {
-      readRm(cpu, instruction, size); // the operand is still read (and may fault)
-      return;
-    }
-    writeRmBack(cpu, instruction, size, semantic(cpu, readRmForUpdate(cpu, instruction, size), count, size));
-  };
-}
-
-/**
- * Compiles one handler from source with its own V8 function literal. Closures made by one
- * factory share their optimized code and type feedback, so a closure over an operation number
- * dispatches on it at run time; a handler compiled per operation has the operation as a
- * literal, the ALU switch folds away and the one semantic function inlines. `bindings` are the
- * module functions the source calls (the source is built here from constants, never from guest
- * data).
- */
-function compileHandler(source: string, bindings: Record<string, unknown>): InstructionHandler {
-  const names = Object.keys(bindings);
-  const factory = new Function(...names, `"use strict"; return ${source};`);
-  return factory(...names.map((name) => bindings[name])) as InstructionHandler;
+  const count =
+    countFrom === ShiftCount.One
+      ? '1'
+      : countFrom === ShiftCount.Cl
+        ? 'cpu.registers8[4]'
+        : 'instruction.immediate';
+  return compileHandler(
+    `function shiftRm(cpu, instruction) {
+      const size = instruction.operandSize;
+      const count = ${count};
+      if ((count & 0x1f) === 0) {
+        readRm(cpu, instruction, size); // the operand is still read (and may fault)
+        return;
+      }
+      writeRmBack(cpu, instruction, size, semantic(cpu, readRmForUpdate(cpu, instruction, size), count, size));
+    }`,
+    { semantic, readRm, readRmForUpdate, writeRmBack },
+  );
 }
 
 const ALU_BINDINGS = { aluOperation, readRm, effectiveAddress };
