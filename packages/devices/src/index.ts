@@ -13,5 +13,6 @@ export * from './mc146818-rtc/mc146818-rtc.js';
 export * from './pci/pci.js';
 export * from './port-61/port-61.js';
 export * from './post-port/post-port.js';
+export * from './ps2-mouse/ps2-mouse.js';
 export * from './system-control/system-control.js';
 export * from './uart-16550/uart-16550.js';
