@@ -1,5 +1,20 @@
-/** Snapshot of the 8042 keyboard controller and its keyboard, version 1. */
-export interface I8042State {
+import type { Ps2MouseState } from '../ps2-mouse/ps2-mouse-state.js';
+
+/** Snapshot of the 8042 keyboard controller, its keyboard and its PS/2 mouse, version 2. */
+export interface I8042State extends Omit<I8042StateVersion1, 'version'> {
+  version: 2;
+  /** Status bit 5 (AUXB): the byte in the output buffer came from the aux port. */
+  outputBufferAux: boolean;
+  /** The last byte loaded into the output buffer (what a read with OBF clear returns). */
+  lastOutputByte: number;
+  /** Bytes written with 0xD3 (aux loopback) waiting for the output buffer. */
+  auxLoopbackQueue: number[];
+  /** The mouse on the aux port. */
+  mouse: Ps2MouseState;
+}
+
+/** Snapshot version 1 (no aux port); still accepted by `I8042.fromState`. */
+export interface I8042StateVersion1 {
   version: 1;
   /** Controller RAM (32 bytes); byte 0 is the command byte (CTR). */
   ram: number[];
@@ -31,7 +46,7 @@ export interface I8042State {
   lastKeyboardByte: number;
   /** Host scan codes dropped because the queue was full. */
   droppedKeys: number;
-  /** Writes to the absent auxiliary device, and unknown commands. */
+  /** Unknown controller and keyboard commands. */
   ignoredCommands: number;
   /** Accesses at offsets the controller does not decode. */
   invalidAccesses: number;

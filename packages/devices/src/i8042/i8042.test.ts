@@ -2,19 +2,29 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { I8042, I8042_KEY_QUEUE_LIMIT } from './i8042.js';
 
+function line() {
+  const state = { level: false, raises: 0 };
+  const irqLine = {
+    raise: () => {
+      state.level = true;
+      state.raises++;
+    },
+    lower: () => {
+      state.level = false;
+    },
+  };
+  return { state, irqLine };
+}
+
 function setup() {
   const events: string[] = [];
-  const irq = { level: false, raises: 0 };
+  const keyboardIrq = line();
+  const mouseIrq = line();
+  const irq = keyboardIrq.state;
+  const auxIrq = mouseIrq.state;
   const controller = new I8042({
-    irq: {
-      raise: () => {
-        irq.level = true;
-        irq.raises++;
-      },
-      lower: () => {
-        irq.level = false;
-      },
-    },
+    irq: keyboardIrq.irqLine,
+    auxIrq: mouseIrq.irqLine,
     onA20Change: (enabled) => events.push(`a20:${enabled}`),
     onReset: () => events.push('reset'),
   });
@@ -27,7 +37,22 @@ function setup() {
     while (status() & 1 && bytes.length < 64) bytes.push(controller.dataPorts.read(0, 1));
     return bytes;
   };
-  return { controller, events, irq, command, data, status, drain };
+  /** Reads every byte with its status: [byte, AUXB] pairs. */
+  const drainTagged = () => {
+    const bytes: [number, boolean][] = [];
+    while (status() & 1 && bytes.length < 64) {
+      const aux = (status() & 0x20) !== 0;
+      bytes.push([controller.dataPorts.read(0, 1), aux]);
+    }
+    return bytes;
+  };
+  /** Sends a byte to the mouse (0xD4) and returns what comes back. */
+  const toMouse = (byte: number) => {
+    command(0xd4);
+    data(byte);
+    return drain();
+  };
+  return { controller, events, irq, auxIrq, command, data, status, drain, drainTagged, toMouse };
 }
 
 describe('I8042', () => {
@@ -38,20 +63,113 @@ describe('I8042', () => {
     expect(drain()).toEqual([0x55]);
   });
 
-  it('passes the keyboard interface test and fails the aux one cleanly', () => {
+  it('passes the keyboard and aux interface tests with 0x00', () => {
     const { command, drain } = setup();
     command(0xab);
     expect(drain()).toEqual([0x00]);
     command(0xa9);
-    expect(drain()).toEqual([0x02]);
+    expect(drain()).toEqual([0x00]);
   });
 
-  it('fails the aux loop test: the echoed byte is not marked as aux data', () => {
-    const { command, data, status, drain } = setup();
+  it('loops a 0xD3 byte back as aux data (AUXB) without IRQ12 while the aux interrupt is off', () => {
+    const { command, data, status, irq, auxIrq, drain } = setup();
     command(0xd3);
     data(0x5a);
-    expect(status() & 0x21).toBe(0x01);
+    expect(status() & 0x21).toBe(0x21);
+    expect(auxIrq.level).toBe(false);
+    expect(irq.level).toBe(false);
     expect(drain()).toEqual([0x5a]);
+    expect(status() & 0x21).toBe(0x00);
+  });
+
+  it('raises IRQ12, not IRQ1, for a looped-back byte when command byte bit 1 is set (Linux AUX IRQ test)', () => {
+    const { command, data, irq, auxIrq, drain } = setup();
+    command(0x60);
+    data(0x47); // keyboard and aux interrupts, SYS, translate; both ports enabled
+    command(0xd3);
+    data(0xa5);
+    expect(auxIrq.level).toBe(true);
+    expect(irq.level).toBe(false);
+    expect(drain()).toEqual([0xa5]);
+    expect(auxIrq.level).toBe(false);
+  });
+
+  it('sets and clears command byte bit 5 with 0xA8/0xA7', () => {
+    const { command, drain } = setup();
+    command(0xa8);
+    command(0x20);
+    expect(drain()[0] & 0x20).toBe(0);
+    command(0xa7);
+    command(0x20);
+    expect(drain()[0] & 0x20).toBe(0x20);
+  });
+
+  it('sends bytes to the mouse with 0xD4 and returns its answers as aux data', () => {
+    const { command, data, drainTagged } = setup();
+    command(0xd4);
+    data(0xf2);
+    expect(drainTagged()).toEqual([
+      [0xfa, true],
+      [0x00, true],
+    ]);
+    command(0xd4);
+    data(0xff);
+    expect(drainTagged()).toEqual([
+      [0xfa, true],
+      [0xaa, true],
+      [0x00, true],
+    ]);
+  });
+
+  it('holds mouse data while the aux port is disabled and delivers it after 0xA8', () => {
+    const { command, data, status, drain } = setup();
+    command(0xd4);
+    data(0xf4); // enable reporting (and, by clocking, the aux port)
+    expect(drain()).toEqual([0xfa]);
+    command(0xa7);
+    expect(status() & 1).toBe(0);
+    command(0xa8);
+    expect(drain()).toEqual([]);
+  });
+
+  it('delivers mouse packets with IRQ12 and reports them in the output port', () => {
+    const { controller, command, data, auxIrq, drain, toMouse } = setup();
+    command(0x60);
+    data(0x47);
+    expect(toMouse(0xf4)).toEqual([0xfa]);
+    const raises = auxIrq.raises;
+    expect(controller.sendMouseEvent({ dx: 5, dy: -3, buttons: 1 })).toBe(true);
+    expect(auxIrq.level).toBe(true);
+    command(0xd0);
+    // The controller's own answer is queued behind the mouse byte already in the buffer.
+    expect(drain()).toEqual([0x29, 0xe3, 0x05, 0xfd]); // output port: aux OBF (bit 5)
+    expect(auxIrq.raises - raises).toBe(3);
+  });
+
+  it('gives keyboard data priority over mouse data, one byte at a time, each tagged', () => {
+    const { controller, command, data, drainTagged, toMouse } = setup();
+    toMouse(0xf4);
+    controller.sendMouseEvent({ dx: 1, dy: 1, buttons: 0 });
+    controller.sendScanCodes([0x1e, 0x9e]);
+    expect(drainTagged()).toEqual([
+      [0x08, true], // already in the output buffer
+      [0x1e, false],
+      [0x9e, false],
+      [0x01, true],
+      [0x01, true],
+    ]);
+    command(0xd2);
+    data(0x3b);
+    expect(drainTagged()).toEqual([[0x3b, false]]);
+  });
+
+  it('bounds the aux loopback queue', () => {
+    const { controller, command, data } = setup();
+    for (let index = 0; index < 40; index++) {
+      command(0xd3);
+      data(index);
+    }
+    expect(controller.getState().auxLoopbackQueue.length).toBeLessThanOrEqual(16);
   });
 
   it('reads and writes the command byte with 0x20 and 0x60', () => {
@@ -208,12 +326,37 @@ describe('I8042', () => {
     const copy = I8042.fromState(controller.getState());
     expect(copy.getState()).toEqual(controller.getState());
     expect(copy.dataPorts.read(0, 1)).toBe(controller.dataPorts.read(0, 1));
-    expect(() => I8042.fromState({ version: 2 } as never)).toThrow(TypeError);
+    expect(() => I8042.fromState({ version: 3 } as never)).toThrow(TypeError);
+  });
+
+  it('round-trips the mouse and aux state, and restores a version 1 snapshot with an idle mouse', () => {
+    const { controller, toMouse, command, data } = setup();
+    for (const rate of [200, 200, 80]) {
+      toMouse(0xf3);
+      toMouse(rate);
+    }
+    toMouse(0xf4);
+    controller.sendMouseEvent({ dx: 1, dy: 2, dz: 1, buttons: 0x10 });
+    command(0xd3);
+    data(0x77);
+    const copy = I8042.fromState(controller.getState());
+    expect(copy.getState()).toEqual(controller.getState());
+    expect(copy.getState().mouse.deviceId).toBe(4);
+    const {
+      mouse: _mouse,
+      outputBufferAux: _aux,
+      lastOutputByte: _last,
+      auxLoopbackQueue: _queue,
+      ...rest
+    } = I8042.defaultState();
+    const old = I8042.fromState({ ...rest, version: 1 });
+    expect(old.getState().version).toBe(2);
+    expect(old.getState().mouse).toEqual(I8042.defaultState().mouse);
   });
 
   it('never throws and keeps its queues bounded under random I/O', () => {
     const step = fc.record({
-      port: fc.constantFrom('data', 'command', 'keys'),
+      port: fc.constantFrom('data', 'command', 'keys', 'mouse'),
       offset: fc.integer({ min: -1, max: 2 }),
       width: fc.constantFrom(1, 1, 2, 4) as fc.Arbitrary<1 | 2 | 4>,
       value: fc.integer({ min: 0, max: 0xffffffff }),
@@ -225,6 +368,15 @@ describe('I8042', () => {
         for (const s of steps) {
           if (s.port === 'keys') {
             controller.sendScanCodes(Array.from({ length: s.value % 300 }, (_, index) => index));
+            continue;
+          }
+          if (s.port === 'mouse') {
+            controller.sendMouseEvent({
+              dx: s.value - 0x80000000,
+              dy: s.offset * 300,
+              dz: s.width,
+              buttons: s.value,
+            });
             continue;
           }
           const ports = s.port === 'data' ? controller.dataPorts : controller.commandPorts;
@@ -239,6 +391,9 @@ describe('I8042', () => {
         expect(state.keyQueue.length).toBeLessThanOrEqual(I8042_KEY_QUEUE_LIMIT);
         expect(state.controllerQueue.length).toBeLessThanOrEqual(16);
         expect(state.keyboardQueue.length).toBeLessThanOrEqual(16);
+        expect(state.auxLoopbackQueue.length).toBeLessThanOrEqual(16);
+        expect(state.mouse.responseQueue.length).toBeLessThanOrEqual(16);
+        expect(state.mouse.packetQueue.length).toBeLessThanOrEqual(64);
         expect(I8042.fromState(state).getState()).toEqual(state);
       }),
       { numRuns: 300 },

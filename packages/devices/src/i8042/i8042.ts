@@ -1,6 +1,6 @@
 /**
- * Intel 8042 keyboard controller (PC/AT "KBC") with an MF2 keyboard attached and no auxiliary
- * (PS/2 mouse) device.
+ * Intel 8042 keyboard controller (PS/2-type "KBC") with an MF2 keyboard on its keyboard port and a
+ * PS/2 mouse (`../ps2-mouse/`) on its auxiliary port.
  *
  * Datasheet: Intel UPI-41AH/42AH (8042) and the IBM PC/AT technical reference (keyboard
  * controller commands and output port), IBM PS/2 keyboard technical reference (keyboard
@@ -9,15 +9,21 @@
  * Registers: `dataPorts` offset 0 (port 0x60): output buffer (read), data / command parameter /
  * keyboard command (write). `commandPorts` offset 0 (port 0x64): status (read), controller
  * command (write). Status: OBF (0), IBF (1, always 0: commands complete at once), SYS (2), A2
- * (3), keyboard unlocked (4), AUXB (5, always 0), timeout (6), parity (7).
+ * (3), keyboard unlocked (4), AUXB (5: the output buffer holds aux data), timeout (6), parity
+ * (7). Command byte: keyboard interrupt (0, IRQ1), aux interrupt (1, IRQ12), SYS (2), keyboard
+ * disabled (4), aux disabled (5), translate (6).
  *
  * Controller commands: 0x20-0x3F read RAM (0x20 = command byte), 0x60-0x7F write RAM, 0xA7/0xA8
- * disable/enable aux, 0xA9 aux interface test (answers 0x02: no device), 0xAA self-test (0x55),
- * 0xAB keyboard interface test (0x00), 0xAD/0xAE disable/enable keyboard, 0xC0 read input port,
- * 0xD0/0xD1 read/write output port (A20 on bit 1, reset when bit 0 is 0), 0xD2 write keyboard
- * output buffer, 0xD3 write aux output buffer (answered without AUXB, so loop tests fail),
- * 0xD4 write to aux device (ignored: absent), 0xE0 read test inputs, 0xF0-0xFF pulse output
- * lines (bit 0 clear pulses reset: 0xFE).
+ * disable/enable aux, 0xA9 aux interface test (0x00), 0xAA self-test (0x55), 0xAB keyboard
+ * interface test (0x00), 0xAD/0xAE disable/enable keyboard, 0xC0 read input port, 0xD0/0xD1
+ * read/write output port (A20 on bit 1, reset when bit 0 is 0; read: bit 4 keyboard OBF, bit 5
+ * aux OBF), 0xD2 write keyboard output buffer, 0xD3 write aux output buffer (loopback: the byte
+ * comes back as aux data, IRQ12), 0xD4 write to the aux device (also enables the aux port),
+ * 0xE0 read test inputs, 0xF0-0xFF pulse output lines (bit 0 clear pulses reset: 0xFE).
+ *
+ * One output buffer, one byte at a time, each source with its own bounded queue, in priority
+ * order: controller responses, aux loopback (0xD3), keyboard (responses, then host keys, while
+ * the keyboard port is enabled), mouse (responses, then packets, while the aux port is enabled).
  * Keyboard commands: 0xED LEDs, 0xEE echo, 0xF0 get/set scan set, 0xF2 identify (0xAB 0x83, or
  * 0xAB 0x41 with translation), 0xF3 typematic, 0xF4/0xF5 enable/disable scanning, 0xF6
  * defaults, 0xF7-0xFD set-3 key types (ACK), 0xFE resend, 0xFF reset (0xFA 0xAA).
@@ -25,8 +31,8 @@
  * Host keys arrive as set-1 (XT) scan codes: passed through with translation on (the PC
  * default: the guest sees set 1) or when set 1 is selected, converted to set 2 otherwise.
  *
- * NOT IMPLEMENTED: the PS/2 mouse (the aux port answers as absent: Linux finds no AUX port);
- * scan code set 3 (the keyboard sends set 2 when it is selected); typematic repeat (the host repeats keys); keyboard password and A20 via the
+ * NOT IMPLEMENTED: the aux clock/data lines of the input and output ports (read as idle); active
+ * multiplexing (several aux devices); scan code set 3 (the keyboard sends set 2 when it is selected); typematic repeat (the host repeats keys); keyboard password and A20 via the
  * 0xDD/0xDF commands.
  */
 import type { AccessWidth, IrqLine, PortIo } from '@openvmi/x86-core';
@@ -38,10 +44,18 @@ import {
   disconnectedIrqLine,
   flagOf,
 } from '../common/port-access.js';
-import type { I8042State } from './i8042-state.js';
+import { Ps2Mouse, type Ps2MouseEvent } from '../ps2-mouse/ps2-mouse.js';
+import type { I8042State, I8042StateVersion1 } from './i8042-state.js';
 import { set1ToSet2 } from './scan-codes.js';
 
-export type { I8042State } from './i8042-state.js';
+export type { I8042State, I8042StateVersion1 } from './i8042-state.js';
+
+type ControllerState = Omit<I8042State, 'mouse'>;
+
+function withoutMouse(state: I8042State): ControllerState {
+  const { mouse: _mouse, ...controller } = state;
+  return controller;
+}
 
 /** Bound of the host scan-code queue. */
 export const I8042_KEY_QUEUE_LIMIT = 256;
@@ -51,7 +65,9 @@ const STATUS_OBF = 0x01;
 const STATUS_SYSTEM = 0x04;
 const STATUS_COMMAND = 0x08;
 const STATUS_UNLOCKED = 0x10;
+const STATUS_AUX_DATA = 0x20;
 const CTR_KEYBOARD_INTERRUPT = 0x01;
+const CTR_AUX_INTERRUPT = 0x02;
 const CTR_SYSTEM = 0x04;
 const CTR_KEYBOARD_DISABLED = 0x10;
 const CTR_AUX_DISABLED = 0x20;
@@ -63,8 +79,10 @@ const RESEND = 0xfe;
 
 /** Options of the controller. */
 export interface I8042Options {
-  /** IRQ1; default unconnected. */
+  /** IRQ1 (keyboard data); default unconnected. */
   irq?: IrqLine;
+  /** IRQ12 (aux data); default unconnected. */
+  auxIrq?: IrqLine;
   /** Called when the output port's A20 bit changes; default no-op. */
   onA20Change?: (enabled: boolean) => void;
   /** Called when the guest pulses the CPU reset line (0xFE, or output port bit 0 written 0); default no-op. */
@@ -77,17 +95,22 @@ export class I8042 {
   readonly dataPorts: PortIo;
   /** Port 0x64 (map 1 byte). */
   readonly commandPorts: PortIo;
-  private state: I8042State;
+  /** Everything but the mouse, which keeps its own state. */
+  private state: ControllerState;
   private readonly irq: IrqLine;
+  private readonly auxIrq: IrqLine;
+  private mouse = new Ps2Mouse();
   private readonly onA20Change: (enabled: boolean) => void;
   private readonly onReset: () => void;
   private irqLevel = false;
+  private auxIrqLevel = false;
 
   constructor(options: I8042Options = {}) {
     this.irq = options.irq ?? disconnectedIrqLine;
+    this.auxIrq = options.auxIrq ?? disconnectedIrqLine;
     this.onA20Change = options.onA20Change ?? (() => {});
     this.onReset = options.onReset ?? (() => {});
-    this.state = I8042.defaultState();
+    this.state = withoutMouse(I8042.defaultState());
     this.dataPorts = {
       read: (offset, width) => (this.decoded(offset, width) ? this.readData() : allOnes(width)),
       write: (offset, width, value) => {
@@ -110,10 +133,13 @@ export class I8042 {
     const ram = new Array<number>(32).fill(0);
     ram[0] = CTR_KEYBOARD_INTERRUPT | CTR_SYSTEM | CTR_AUX_DISABLED | CTR_TRANSLATE;
     return {
-      version: 1,
+      version: 2,
       ram,
       outputPort: 0xc0 | OUTPUT_RESET | OUTPUT_A20,
       outputBuffer: null,
+      outputBufferAux: false,
+      lastOutputByte: 0,
+      auxLoopbackQueue: [],
       lastWriteWasCommand: false,
       pendingCommand: null,
       controllerQueue: [],
@@ -128,6 +154,7 @@ export class I8042 {
       droppedKeys: 0,
       ignoredCommands: 0,
       invalidAccesses: 0,
+      mouse: Ps2Mouse.defaultState(),
     };
   }
 
@@ -158,6 +185,16 @@ export class I8042 {
     return accepted;
   }
 
+  /**
+   * Host pointer input for the PS/2 mouse (see `Ps2Mouse.move`): a packet when the mouse
+   * reports, delivered through the aux channel. Returns whether a packet was queued.
+   */
+  sendMouseEvent(event: Ps2MouseEvent): boolean {
+    const queued = this.mouse.move(event);
+    this.fillOutputBuffer();
+    return queued;
+  }
+
   /** The A20 gate as the output port drives it. */
   a20Enabled(): boolean {
     return (this.state.outputPort & OUTPUT_A20) !== 0;
@@ -172,7 +209,8 @@ export class I8042 {
   reset(): void {
     const { droppedKeys, ignoredCommands, invalidAccesses } = this.state;
     const a20 = this.a20Enabled();
-    this.state = { ...I8042.defaultState(), droppedKeys, ignoredCommands, invalidAccesses };
+    this.state = { ...withoutMouse(I8042.defaultState()), droppedKeys, ignoredCommands, invalidAccesses };
+    this.mouse.reset();
     if (a20 !== this.a20Enabled()) this.onA20Change(this.a20Enabled());
     this.updateIrq();
   }
@@ -183,15 +221,20 @@ export class I8042 {
     return {
       ...s,
       ram: [...s.ram],
+      auxLoopbackQueue: [...s.auxLoopbackQueue],
       controllerQueue: [...s.controllerQueue],
       keyboardQueue: [...s.keyboardQueue],
       keyQueue: [...s.keyQueue],
+      mouse: this.mouse.getState(),
     };
   }
 
-  /** Restores a snapshot made by `getState` (fields masked, queues bounded). @throws TypeError on an unknown version. */
-  static fromState(state: I8042State, options: I8042Options = {}): I8042 {
-    checkVersion(state, 1, 'I8042');
+  /**
+   * Restores a snapshot made by `getState` (fields masked, queues bounded). Version 1 snapshots
+   * (before the aux port) restore with an idle mouse. @throws TypeError on an unknown version.
+   */
+  static fromState(state: I8042State | I8042StateVersion1, options: I8042Options = {}): I8042 {
+    if (state?.version !== 1) checkVersion(state, 2, 'I8042');
     const controller = new I8042(options);
     const bytes = (value: unknown, limit: number) =>
       Array.isArray(value) ? value.slice(0, limit).map((byte) => byteOf(byte)) : [];
@@ -200,11 +243,17 @@ export class I8042 {
       for (let index = 0; index < 32; index++) ram[index] = byteOf(state.ram[index]);
     const nullableByte = (value: unknown) => (typeof value === 'number' ? byteOf(value) : null);
     const scanSet = counterOf(state.scanSet);
+    const v2 = state.version === 2 ? state : undefined;
+    controller.mouse = v2 === undefined ? new Ps2Mouse() : Ps2Mouse.fromState(v2.mouse);
+    const outputBuffer = nullableByte(state.outputBuffer);
     controller.state = {
-      version: 1,
+      version: 2,
       ram,
       outputPort: byteOf(state.outputPort),
-      outputBuffer: nullableByte(state.outputBuffer),
+      outputBuffer,
+      outputBufferAux: outputBuffer !== null && flagOf(v2?.outputBufferAux),
+      lastOutputByte: byteOf(v2?.lastOutputByte ?? state.lastKeyboardByte),
+      auxLoopbackQueue: bytes(v2?.auxLoopbackQueue, RESPONSE_QUEUE_LIMIT),
       lastWriteWasCommand: flagOf(state.lastWriteWasCommand),
       pendingCommand: nullableByte(state.pendingCommand),
       controllerQueue: bytes(state.controllerQueue, RESPONSE_QUEUE_LIMIT),
@@ -236,39 +285,66 @@ export class I8042 {
       (s.outputBuffer !== null ? STATUS_OBF : 0) |
       (s.ram[0] & CTR_SYSTEM ? STATUS_SYSTEM : 0) |
       (s.lastWriteWasCommand ? STATUS_COMMAND : 0) |
+      (s.outputBuffer !== null && s.outputBufferAux ? STATUS_AUX_DATA : 0) |
       STATUS_UNLOCKED
     );
   }
 
   private readData(): number {
     const s = this.state;
-    const value = s.outputBuffer ?? s.lastKeyboardByte;
+    const value = s.outputBuffer ?? s.lastOutputByte;
     s.outputBuffer = null;
-    this.updateIrq(); // OBF drops before the next byte loads: a fresh IRQ1 edge per byte
+    s.outputBufferAux = false;
+    this.updateIrq(); // OBF drops before the next byte loads: a fresh IRQ1/IRQ12 edge per byte
     this.fillOutputBuffer();
     return value;
   }
 
-  /** Loads the next byte into an empty output buffer: controller, then keyboard, then keys. */
+  /**
+   * Loads the next byte into an empty output buffer: controller responses, aux loopback,
+   * keyboard (responses, then keys), mouse (responses, then packets).
+   */
   private fillOutputBuffer(): void {
     const s = this.state;
     if (s.outputBuffer === null) {
+      let aux = false;
       if (s.controllerQueue.length > 0) s.outputBuffer = s.controllerQueue.shift()!;
-      else if ((s.ram[0] & CTR_KEYBOARD_DISABLED) === 0) {
+      else if (s.auxLoopbackQueue.length > 0) {
+        s.outputBuffer = s.auxLoopbackQueue.shift()!;
+        aux = true;
+      }
+      if (s.outputBuffer === null && (s.ram[0] & CTR_KEYBOARD_DISABLED) === 0) {
         if (s.keyboardQueue.length > 0) s.outputBuffer = s.keyboardQueue.shift()!;
         else if (s.scanning && s.keyQueue.length > 0) s.outputBuffer = s.keyQueue.shift()!;
         if (s.outputBuffer !== null) s.lastKeyboardByte = s.outputBuffer;
+      }
+      if (s.outputBuffer === null && (s.ram[0] & CTR_AUX_DISABLED) === 0 && this.mouse.hasOutput()) {
+        s.outputBuffer = this.mouse.readOutput()! & 0xff;
+        aux = true;
+      }
+      if (s.outputBuffer !== null) {
+        s.outputBufferAux = aux;
+        s.lastOutputByte = s.outputBuffer;
       }
     }
     this.updateIrq();
   }
 
+  /** IRQ1 follows a full buffer of keyboard-side data, IRQ12 one of aux data, each gated by the command byte. */
   private updateIrq(): void {
-    const level = this.state.outputBuffer !== null && (this.state.ram[0] & CTR_KEYBOARD_INTERRUPT) !== 0;
+    const s = this.state;
+    const full = s.outputBuffer !== null;
+    const level = full && !s.outputBufferAux && (s.ram[0] & CTR_KEYBOARD_INTERRUPT) !== 0;
     if (level !== this.irqLevel) {
       this.irqLevel = level;
       if (level) this.irq.raise();
       else this.irq.lower();
+    }
+    const auxLevel = full && s.outputBufferAux && (s.ram[0] & CTR_AUX_INTERRUPT) !== 0;
+    if (auxLevel !== this.auxIrqLevel) {
+      this.auxIrqLevel = auxLevel;
+      if (auxLevel) this.auxIrq.raise();
+      else this.auxIrq.lower();
     }
   }
 
@@ -313,9 +389,10 @@ export class I8042 {
         break;
       case 0xa8:
         s.ram[0] &= ~CTR_AUX_DISABLED;
+        this.fillOutputBuffer();
         break;
       case 0xa9:
-        this.respond(0x02); // clock line stuck high: nothing attached
+        this.respond(0x00); // clock and data lines good
         break;
       case 0xaa:
         s.ram[0] |= CTR_SYSTEM;
@@ -335,7 +412,8 @@ export class I8042 {
         this.respond(0x80); // keyboard not inhibited
         break;
       case 0xd0: {
-        const obf = s.outputBuffer !== null ? 0x10 : 0;
+        // Bit 4: keyboard output buffer full (IRQ1), bit 5: aux output buffer full (IRQ12).
+        const obf = s.outputBuffer === null ? 0 : s.outputBufferAux ? 0x20 : 0x10;
         this.respond((s.outputPort & ~0x30) | obf);
         break;
       }
@@ -371,11 +449,14 @@ export class I8042 {
           this.keyboardRespond(value);
           return;
         case 0xd3:
-          // Echoed, but not marked as aux data: an 8042 without an aux port fails the loop test.
-          this.respond(value);
+          // Loopback: the byte comes back as if the mouse had sent it (AUXB, IRQ12).
+          if (s.auxLoopbackQueue.length < RESPONSE_QUEUE_LIMIT) s.auxLoopbackQueue.push(value);
+          this.fillOutputBuffer();
           return;
-        default: // 0xd4: the aux device is absent.
-          s.ignoredCommands++;
+        default: // 0xd4: to the mouse; clocking a byte out enables the aux port, as on real controllers.
+          s.ram[0] &= ~CTR_AUX_DISABLED;
+          this.mouse.write(value);
+          this.fillOutputBuffer();
           return;
       }
     }
