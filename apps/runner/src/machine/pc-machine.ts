@@ -6,8 +6,9 @@
  * instructions (deterministic) or from the host clock (real time).
  *
  * Port map (as on a PIIX3 PC and QEMU's `pc` machine): PIC 0x20/0xA0, ELCR 0x4D0, PIT 0x40,
- * port 0x61, i8042 0x60/0x64, RTC 0x70, port 0x92, POST 0x80, delay port 0xED, COM1-4
- * 0x3F8/0x2F8/0x3E8/0x2E8 (IRQ 4/3/4/3), PCI configuration 0xCF8 (with reset control 0xCF9),
+ * port 0x61, i8042 0x60/0x64 (keyboard IRQ 1, PS/2 mouse IRQ 12), RTC 0x70, port 0x92, POST 0x80,
+ * delay port 0xED, COM1-4 0x3F8/0x2F8/0x3E8/0x2E8 (IRQ 4/3/4/3), PCI configuration 0xCF8 (with
+ * reset control 0xCF9),
  * ACPI PM block 0x600 (SCI on IRQ 9), debug console 0xE9 and isa-debug-exit 0xF4 when asked.
  *
  * Interrupts (with `apic`, the default, as QEMU's `pc`): every ISA IRQ line drives both its
@@ -210,7 +211,7 @@ export function createMachine(config: MachineConfig): Machine {
   const pit = new I8254Pit({ clock, irq: isaIrq(0) });
   ports.register(0x40, 4, pit);
   ports.register(0x61, 1, new Port61({ pit, clock }));
-  const keyboard = new I8042({ irq: isaIrq(1), onReset: requestReset });
+  const keyboard = new I8042({ irq: isaIrq(1), auxIrq: isaIrq(12), onReset: requestReset });
   ports.register(0x60, 1, keyboard.dataPorts);
   ports.register(0x64, 1, keyboard.commandPorts);
   ports.register(0x20, 2, pic.masterPorts);
