@@ -191,13 +191,14 @@ function benchCpu(options) {
       'qemu-i386 wall s': seconds(qemu.wall),
       'wall ratio': `${(ours.wall / qemu.wall).toFixed(1)}x`,
       'openvmi CPU s': seconds(ours.cpu),
+      'MIPS (CPU)': stats === undefined ? '?' : (stats.instructions / ours.cpu / 1e6).toFixed(1),
       'qemu-i386 CPU s': seconds(qemu.cpu),
       'CPU ratio': `${(ours.cpu / qemu.cpu).toFixed(1)}x`,
       'outputs equal': problems.length === 0 ? 'yes' : `NO: ${problems.join('; ')}`,
     });
   }
   console.log(
-    'wall and CPU (user + system) = whole process, start-up included; MIPS = openvmi instructions / its own wall time',
+    'wall and CPU (user + system) = whole process, start-up included; MIPS = openvmi instructions / its own wall time; MIPS (CPU) = / its process CPU time',
   );
   console.log(
     `host load average at the end: ${loadavg()
