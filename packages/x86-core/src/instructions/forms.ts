@@ -68,41 +68,53 @@ export function binaryRegisters32(
 
 /** `G op= E` (e.g. 02 ADD Gb,Eb / 03 ADD Gv,Ev). */
 export function binaryRegRm(semantic: BinarySemantic, writes: boolean): InstructionHandler {
-  return (cpu: Cpu, instruction: Instruction) => {
-    const size = instruction.operandSize;
-    const reg = instruction.reg;
-    const result = semantic(cpu, cpu.readGeneral(reg, size), readRm(cpu, instruction, size), size);
-    if (writes) cpu.writeGeneral(reg, size, result);
-  };
+  return compileHandler(
+    `function binaryRegRm(cpu, instruction) {
+      const size = instruction.operandSize;
+      const reg = instruction.reg;
+      const result = semantic(cpu, cpu.readGeneral(reg, size), readRm(cpu, instruction, size), size);
+      ${writes ? 'cpu.writeGeneral(reg, size, result);' : ''}
+    }`,
+    { semantic, readRm },
+  );
 }
 
 /** `AL/eAX op= imm` (e.g. 04 ADD AL,Ib / 05 ADD eAX,Iz). */
 export function binaryAccumulatorImmediate(semantic: BinarySemantic, writes: boolean): InstructionHandler {
-  return (cpu: Cpu, instruction: Instruction) => {
-    const size = instruction.operandSize;
-    const result = semantic(cpu, cpu.readGeneral(0, size), instruction.immediate, size);
-    if (writes) cpu.writeGeneral(0, size, result);
-  };
+  return compileHandler(
+    `function binaryAccumulatorImmediate(cpu, instruction) {
+      const size = instruction.operandSize;
+      const result = semantic(cpu, cpu.readGeneral(0, size), instruction.immediate, size);
+      ${writes ? 'cpu.writeGeneral(0, size, result);' : ''}
+    }`,
+    { semantic },
+  );
 }
 
 /** `E op= imm` (group 1: 80/81/82/83; the immediate is already extended by the decoder). */
 export function binaryRmImmediate(semantic: BinarySemantic, writes: boolean): InstructionHandler {
   if (!writes) {
-    return (cpu: Cpu, instruction: Instruction) => {
-      const size = instruction.operandSize;
-      semantic(cpu, readRm(cpu, instruction, size), instruction.immediate, size);
-    };
+    return compileHandler(
+      `function binaryRmImmediate(cpu, instruction) {
+        const size = instruction.operandSize;
+        semantic(cpu, readRm(cpu, instruction, size), instruction.immediate, size);
+      }`,
+      { semantic, readRm },
+    );
   }
-  return (cpu: Cpu, instruction: Instruction) => {
-    const size = instruction.operandSize;
-    if (instruction.mod === 3) {
-      const rm = instruction.rm;
-      cpu.writeGeneral(rm, size, semantic(cpu, cpu.readGeneral(rm, size), instruction.immediate, size));
-      return;
-    }
-    const destination = cpu.readForUpdate(instruction.segment, effectiveAddress(cpu, instruction), size);
-    cpu.writeUpdated(size, semantic(cpu, destination, instruction.immediate, size));
-  };
+  return compileHandler(
+    `function binaryRmImmediate(cpu, instruction) {
+      const size = instruction.operandSize;
+      if (instruction.mod === 3) {
+        const rm = instruction.rm;
+        cpu.writeGeneral(rm, size, semantic(cpu, cpu.readGeneral(rm, size), instruction.immediate, size));
+        return;
+      }
+      const destination = cpu.readForUpdate(instruction.segment, effectiveAddress(cpu, instruction), size);
+      cpu.writeUpdated(size, semantic(cpu, destination, instruction.immediate, size));
+    }`,
+    { semantic, effectiveAddress },
+  );
 }
 
 /** A one-operand semantic (INC, DEC, NEG, NOT). */
@@ -110,18 +122,24 @@ export type UnarySemantic = (cpu: Cpu, value: number, size: number) => number;
 
 /** `E = op(E)` (FE/FF /0 /1, F6/F7 /2 /3). */
 export function unaryRm(semantic: UnarySemantic): InstructionHandler {
-  return (cpu: Cpu, instruction: Instruction) => {
-    const size = instruction.operandSize;
-    writeRmBack(cpu, instruction, size, semantic(cpu, readRmForUpdate(cpu, instruction, size), size));
-  };
+  return compileHandler(
+    `function unaryRm(cpu, instruction) {
+      const size = instruction.operandSize;
+      writeRmBack(cpu, instruction, size, semantic(cpu, readRmForUpdate(cpu, instruction, size), size));
+    }`,
+    { semantic, readRmForUpdate, writeRmBack },
+  );
 }
 
 /** `Zv = op(Zv)`: the register in the low opcode bits (40+r INC, 48+r DEC). */
 export function unaryRegister(semantic: UnarySemantic): InstructionHandler {
-  return (cpu: Cpu, instruction: Instruction) => {
-    const size = instruction.operandSize;
-    cpu.writeGeneral(instruction.rm, size, semantic(cpu, cpu.readGeneral(instruction.rm, size), size));
-  };
+  return compileHandler(
+    `function unaryRegister(cpu, instruction) {
+      const size = instruction.operandSize;
+      cpu.writeGeneral(instruction.rm, size, semantic(cpu, cpu.readGeneral(instruction.rm, size), size));
+    }`,
+    { semantic },
+  );
 }
 
 /** How a group-2 instruction gets its count. */
