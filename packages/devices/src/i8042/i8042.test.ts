@@ -94,6 +94,32 @@ describe('I8042', () => {
     expect(auxIrq.level).toBe(false);
   });
 
+  it("passes Linux's i8042_check_aux and finds no active multiplexer, as on QEMU", () => {
+    const { command, data, status, auxIrq, drainTagged } = setup();
+    const loop = (byte: number) => {
+      command(0xd3);
+      data(byte);
+      return drainTagged();
+    };
+    expect(loop(0x5a)).toEqual([[0x5a, true]]); // loopback with AUXB
+    command(0xa7);
+    command(0x20);
+    expect(drainTagged()[0][0] & 0x20).toBe(0x20);
+    command(0xa8);
+    command(0x20);
+    const ctr = drainTagged()[0][0];
+    expect(ctr & 0x20).toBe(0);
+    command(0x60);
+    data(ctr | 0x02); // aux interrupt on
+    command(0xd3);
+    data(0xa5);
+    expect(auxIrq.level).toBe(true); // IRQ12 delivered
+    expect(drainTagged()).toEqual([[0xa5, true]]);
+    // i8042_set_mux_mode: F0, 56, A4 come back unchanged, so the version byte check fails.
+    expect([...loop(0xf0), ...loop(0x56), ...loop(0xa4)].map(([byte]) => byte)).toEqual([0xf0, 0x56, 0xa4]);
+    expect(status() & 0x21).toBe(0);
+  });
+
   it('sets and clears command byte bit 5 with 0xA8/0xA7', () => {
     const { command, drain } = setup();
     command(0xa8);
@@ -359,7 +385,28 @@ describe('I8042', () => {
       port: fc.constantFrom('data', 'command', 'keys', 'mouse'),
       offset: fc.integer({ min: -1, max: 2 }),
       width: fc.constantFrom(1, 1, 2, 4) as fc.Arbitrary<1 | 2 | 4>,
-      value: fc.integer({ min: 0, max: 0xffffffff }),
+      // Biased toward the controller and mouse commands so 0xD3/0xD4 sequences are common.
+      value: fc.oneof(
+        fc.constantFrom(
+          0xd4,
+          0xd3,
+          0xa7,
+          0xa8,
+          0xa9,
+          0x60,
+          0x20,
+          0xd0,
+          0xf4,
+          0xf3,
+          0xf2,
+          0xff,
+          0xe9,
+          0xeb,
+          0xee,
+          0xec,
+        ),
+        fc.integer({ min: 0, max: 0xffffffff }),
+      ),
       write: fc.boolean(),
     });
     fc.assert(
@@ -382,6 +429,8 @@ describe('I8042', () => {
           const ports = s.port === 'data' ? controller.dataPorts : controller.commandPorts;
           if (s.write) ports.write(s.offset, s.width, s.value);
           else {
+            const status = controller.commandPorts.read(0, 1);
+            if (status & 0x20) expect(status & 0x01).toBe(0x01); // AUXB only with OBF
             const value = ports.read(s.offset, s.width);
             expect(value).toBeGreaterThanOrEqual(0);
             expect(value).toBeLessThan(2 ** (8 * s.width));
