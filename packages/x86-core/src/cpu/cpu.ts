@@ -945,7 +945,6 @@ export class Cpu {
         // link replaces the cache lookup.
         let previous: Instruction | null = null;
         let fallThrough = -1;
-        let previousPage = -1;
         while (this.chunkCountdown > 0) {
           this.chunkCountdown--;
           const start = this.eip;
@@ -958,7 +957,9 @@ export class Cpu {
           }
           if (instruction === null) {
             const linear: number = (segmentBase[CS] + start) >>> 0;
-            if (linear >>> 12 !== this.fetchLinearPage) this.lookupFetchPage(linear);
+            // The page `previous` ran in (-1 when its handler invalidated the fetch state).
+            const previousPage = this.fetchLinearPage;
+            if (linear >>> 12 !== previousPage) this.lookupFetchPage(linear);
             const entries = this.fetchEntries;
             let found: Instruction | undefined = entries === null ? undefined : entries[linear & 0xfff];
             if (found === undefined || found.codeSize32 !== this.codeSize32) {
@@ -987,8 +988,9 @@ export class Cpu {
           fallThrough = ((start + current.length) & current.ipMask) >>> 0;
           this.eip = fallThrough;
           current.handler(this, current);
-          previous = current.linkable && this.fetchEntries !== null ? current : null;
-          previousPage = this.fetchLinearPage;
+          // Links are followed only while fetchLinearPage is valid and made only into cached
+          // entries, so an instruction of an uncached (MMIO) page may be `previous` harmlessly.
+          previous = current.linkable ? current : null;
         }
       } catch (error) {
         // The instruction that threw has started (counted by the countdown): it retired when it
