@@ -64,6 +64,31 @@ describe('createMachine', () => {
     expect(run({ ...base, bios: firmware([0xb0, 0xfe, 0xe6, 0x64, 0xeb, 0xfe]) })).toEqual({ kind: 'reset' });
   });
 
+  it('keeps the TSC at virtual time in real-time mode, never going back', () => {
+    // loop: rdtsc ; mov [0x1000], eax ; mov [0x1004], edx ; jmp loop
+    const code = [0x0f, 0x31, 0x66, 0xa3, 0x00, 0x10, 0x66, 0x89, 0x16, 0x04, 0x10, 0xeb, 0xf3];
+    let hostNs = 1_000;
+    const machine = createMachine({
+      ...base,
+      deterministic: false,
+      maxInstructions: 0,
+      hostClockNs: () => hostNs,
+      bios: firmware(code),
+    });
+    const tsc = () => Number(machine.memory.read32(0x1000)) + machine.memory.read32(0x1004) * 2 ** 32;
+    let last = -1;
+    for (const step of [0, 5_000_000_000, 0, 0, 1_000, 3_000_000_000]) {
+      hostNs += step;
+      expect(machine.runSlice(400)).toBeUndefined();
+      const value = tsc();
+      expect(value).toBeGreaterThanOrEqual(last);
+      // Within a slice the counter adds at most one per instruction to the host time at its start.
+      expect(value).toBeGreaterThanOrEqual(hostNs - 1_000);
+      expect(value).toBeLessThanOrEqual(hostNs + 400);
+      last = value;
+    }
+  });
+
   it('rejects bad configurations with clear errors', () => {
     expect(() => createMachine({ ...base, memoryMiB: 2 })).toThrow(/outside 4-3072 MiB/);
     expect(() => createMachine({ ...base })).toThrow(/nothing to boot/);
