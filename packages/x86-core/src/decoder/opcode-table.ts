@@ -45,6 +45,9 @@ import {
 import * as control from '../instructions/control.js';
 import * as data from '../instructions/data.js';
 import {
+  aluMemory32,
+  aluMemoryImmediate32,
+  aluRegisterImmediate32,
   aluRegisters32,
   aluRmImmediate,
   aluRmReg,
@@ -125,7 +128,11 @@ function group1(immediate: string, width: string): OpcodeGroup {
   return {
     mnemonic: 'Grp1',
     group: ALU.map(([mnemonic, , writes], operation) =>
-      entry(mnemonic, [`E${width}`, immediate], aluRmImmediate(operation), { lock: writes }),
+      entry(mnemonic, [`E${width}`, immediate], aluRmImmediate(operation), {
+        lock: writes,
+        registerHandler32: aluRegisterImmediate32(operation),
+        memoryHandler32: aluMemoryImmediate32(operation),
+      }),
     ),
   };
 }
@@ -169,10 +176,12 @@ export const ONE_BYTE_MAP: readonly OpcodeSlot[] = (() => {
     map[base + 1] = entry(mnemonic, ['Ev', 'Gv'], aluRmReg(index, false), {
       lock: writes,
       registerHandler32: aluRegisters32(index, false),
+      memoryHandler32: aluMemory32(index, false),
     });
     map[base + 2] = entry(mnemonic, ['Gb', 'Eb'], aluRmReg(index, true));
     map[base + 3] = entry(mnemonic, ['Gv', 'Ev'], aluRmReg(index, true), {
       registerHandler32: aluRegisters32(index, true),
+      memoryHandler32: aluMemory32(index, true),
     });
     map[base + 4] = entry(mnemonic, ['AL', 'Ib'], binaryAccumulatorImmediate(semantic, writes));
     map[base + 5] = entry(mnemonic, ['eAX', 'Iz'], binaryAccumulatorImmediate(semantic, writes));

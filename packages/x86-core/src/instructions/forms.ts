@@ -242,3 +242,62 @@ export function aluRmReg(operation: number, toReg: boolean): InstructionHandler 
     ALU_BINDINGS,
   );
 }
+
+/** Group 1 `Ev op= imm` with a register operand at 32 bits (bound by the decoder). */
+export function aluRegisterImmediate32(operation: number): InstructionHandler {
+  const op = operation | 0;
+  const call = `aluOperation(cpu, ${op}, registers[instruction.rm], instruction.immediate, 4)`;
+  return compileHandler(
+    `function aluRegisterImmediate32(cpu, instruction) {
+      const registers = cpu.registers32;
+      ${op !== 7 ? `registers[instruction.rm] = ${call};` : `${call};`}
+    }`,
+    ALU_BINDINGS,
+  );
+}
+
+/** Group 1 `Ev op= imm` with a memory operand at 32 bits (bound by the decoder). */
+export function aluMemoryImmediate32(operation: number): InstructionHandler {
+  const op = operation | 0;
+  return compileHandler(
+    `function aluMemoryImmediate32(cpu, instruction) {
+      ${
+        op !== 7
+          ? `const destination = cpu.readForUpdate(instruction.segment, effectiveAddress(cpu, instruction), 4);
+      cpu.writeUpdated(4, aluOperation(cpu, ${op}, destination, instruction.immediate, 4));`
+          : `aluOperation(cpu, ${op}, cpu.readSized(instruction.segment, effectiveAddress(cpu, instruction), 4), instruction.immediate, 4);`
+      }
+    }`,
+    ALU_BINDINGS,
+  );
+}
+
+/**
+ * `Ev op= Gv` (`toReg` false) / `Gv op= Ev` (`toReg` true) with a memory operand at 32 bits
+ * (bound by the decoder).
+ */
+export function aluMemory32(operation: number, toReg: boolean): InstructionHandler {
+  const op = operation | 0;
+  const writes = op !== 7;
+  if (toReg) {
+    const call = `aluOperation(cpu, ${op}, registers[instruction.reg], cpu.readSized(instruction.segment, effectiveAddress(cpu, instruction), 4), 4)`;
+    return compileHandler(
+      `function aluRegisterMemory32(cpu, instruction) {
+        const registers = cpu.registers32;
+        ${writes ? `registers[instruction.reg] = ${call};` : `${call};`}
+      }`,
+      ALU_BINDINGS,
+    );
+  }
+  return compileHandler(
+    `function aluMemoryRegister32(cpu, instruction) {
+      ${
+        writes
+          ? `const destination = cpu.readForUpdate(instruction.segment, effectiveAddress(cpu, instruction), 4);
+      cpu.writeUpdated(4, aluOperation(cpu, ${op}, destination, cpu.registers32[instruction.reg], 4));`
+          : `aluOperation(cpu, ${op}, cpu.readSized(instruction.segment, effectiveAddress(cpu, instruction), 4), cpu.registers32[instruction.reg], 4);`
+      }
+    }`,
+    ALU_BINDINGS,
+  );
+}
