@@ -248,7 +248,9 @@ export const ONE_BYTE_MAP: readonly OpcodeSlot[] = (() => {
     memoryHandler32: data.moveRegisterFromMemory32,
   });
   map[0x8c] = entry('MOV', ['Ew', 'Sw'], data.moveFromSegment);
-  map[0x8d] = entry('LEA', ['Gv', 'M'], data.loadEffectiveAddress);
+  map[0x8d] = entry('LEA', ['Gv', 'M'], data.loadEffectiveAddress, {
+    memoryHandler32: data.loadEffectiveAddress32,
+  });
   map[0x8e] = entry('MOV', ['Sw', 'Ew'], data.moveToSegment);
   map[0x8f] = {
     mnemonic: 'Grp1A',
@@ -471,8 +473,12 @@ export const TWO_BYTE_MAP: readonly OpcodeSlot[] = (() => {
   map[0xb3] = entry('BTR', ['Ev', 'Gv'], bitTestRegister(BitOperation.Reset), { lock: true });
   map[0xb4] = entry('LFS', ['Gv', 'Mp'], data.loadFarPointer, { segment: SegmentRegister.Fs });
   map[0xb5] = entry('LGS', ['Gv', 'Mp'], data.loadFarPointer, { segment: SegmentRegister.Gs });
-  map[0xb6] = entry('MOVZX', ['Gv', 'Eb'], data.moveZeroExtendByte);
-  map[0xb7] = entry('MOVZX', ['Gv', 'Ew'], data.moveZeroExtendWord);
+  map[0xb6] = entry('MOVZX', ['Gv', 'Eb'], data.moveZeroExtendByte, {
+    memoryHandler32: data.moveZeroExtendByteFromMemory32,
+  });
+  map[0xb7] = entry('MOVZX', ['Gv', 'Ew'], data.moveZeroExtendWord, {
+    memoryHandler32: data.moveZeroExtendWordFromMemory32,
+  });
   // 0xb8: JMPE / POPCNT: #UD. 0xb9: UD1 (group 10): #UD.
   map[0xba] = {
     mnemonic: 'Grp8',
@@ -490,8 +496,12 @@ export const TWO_BYTE_MAP: readonly OpcodeSlot[] = (() => {
   map[0xbb] = entry('BTC', ['Ev', 'Gv'], bitTestRegister(BitOperation.Complement), { lock: true });
   map[0xbc] = entry('BSF', ['Gv', 'Ev'], bitScanForward);
   map[0xbd] = entry('BSR', ['Gv', 'Ev'], bitScanReverse);
-  map[0xbe] = entry('MOVSX', ['Gv', 'Eb'], data.moveSignExtendByte);
-  map[0xbf] = entry('MOVSX', ['Gv', 'Ew'], data.moveSignExtendWord);
+  map[0xbe] = entry('MOVSX', ['Gv', 'Eb'], data.moveSignExtendByte, {
+    memoryHandler32: data.moveSignExtendByteFromMemory32,
+  });
+  map[0xbf] = entry('MOVSX', ['Gv', 'Ew'], data.moveSignExtendWord, {
+    memoryHandler32: data.moveSignExtendWordFromMemory32,
+  });
   map[0xc0] = entry('XADD', ['Eb', 'Gb'], data.exchangeAdd, { lock: true });
   map[0xc1] = entry('XADD', ['Ev', 'Gv'], data.exchangeAdd, { lock: true });
   // 0xc2-0xc6: SSE. 0xc7: group 9, only /1 CMPXCHG8B on the i686.

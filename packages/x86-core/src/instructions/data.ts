@@ -124,6 +124,11 @@ export function loadEffectiveAddress(cpu: Cpu, instruction: Instruction): void {
   cpu.writeGeneral(instruction.reg, instruction.operandSize, effectiveAddress(cpu, instruction));
 }
 
+/** 8D LEA Gd,M at 32-bit operand size (bound by the decoder; the register form stays #UD). */
+export function loadEffectiveAddress32(cpu: Cpu, instruction: Instruction): void {
+  cpu.registers32[instruction.reg] = effectiveAddress(cpu, instruction);
+}
+
 /** 86/87 XCHG Eb,Gb / Ev,Gv (memory form is implicitly locked: atomic here anyway). */
 export function exchangeRmReg(cpu: Cpu, instruction: Instruction): void {
   const size = instruction.operandSize;
@@ -201,6 +206,36 @@ export function byteSwap(cpu: Cpu, instruction: Instruction): void {
 /** 0F B6 MOVZX Gv,Eb. */
 export function moveZeroExtendByte(cpu: Cpu, instruction: Instruction): void {
   cpu.writeGeneral(instruction.reg, instruction.operandSize, readRm(cpu, instruction, 1));
+}
+
+/** 0F B6 MOVZX Gd,Mb (memory form at 32-bit operand size, bound by the decoder). */
+export function moveZeroExtendByteFromMemory32(cpu: Cpu, instruction: Instruction): void {
+  cpu.registers32[instruction.reg] = cpu.readSized(
+    instruction.segment,
+    effectiveAddress(cpu, instruction),
+    1,
+  );
+}
+
+/** 0F B7 MOVZX Gd,Mw (memory form at 32-bit operand size, bound by the decoder). */
+export function moveZeroExtendWordFromMemory32(cpu: Cpu, instruction: Instruction): void {
+  cpu.registers32[instruction.reg] = cpu.readSized(
+    instruction.segment,
+    effectiveAddress(cpu, instruction),
+    2,
+  );
+}
+
+/** 0F BE MOVSX Gd,Mb (memory form at 32-bit operand size, bound by the decoder). */
+export function moveSignExtendByteFromMemory32(cpu: Cpu, instruction: Instruction): void {
+  const value = cpu.readSized(instruction.segment, effectiveAddress(cpu, instruction), 1);
+  cpu.registers32[instruction.reg] = (value << 24) >> 24;
+}
+
+/** 0F BF MOVSX Gd,Mw (memory form at 32-bit operand size, bound by the decoder). */
+export function moveSignExtendWordFromMemory32(cpu: Cpu, instruction: Instruction): void {
+  const value = cpu.readSized(instruction.segment, effectiveAddress(cpu, instruction), 2);
+  cpu.registers32[instruction.reg] = (value << 16) >> 16;
 }
 
 /** 0F B7 MOVZX Gv,Ew. */
