@@ -312,20 +312,10 @@ export function createMachine(config: MachineConfig): Machine {
     return earliest;
   };
 
-  // Real time: the TSC follows virtual (host) time at 1 GHz, as the PIT, RTC and PM timer do,
-  // so Linux's TSC clocksource keeps the host's pace whatever the emulation speed. Within a slice
-  // it counts retired instructions (fewer than elapsed nanoseconds: the emulator runs below
-  // 1000 MIPS), and each slice moves it up to virtual time, never back. A TSC the guest writes
-  // (WRMSR 0x10) is kept as a bias.
-  let tscBias = 0n;
-  let tscOffsetSet = cpu.tscOffset;
-  const followHostClock = (time: number) => {
-    if (cpu.tscOffset !== tscOffsetSet) tscBias += cpu.tscOffset - tscOffsetSet;
-    const target =
-      BigInt(Math.floor(time / NANOSECONDS_PER_INSTRUCTION)) - BigInt(cpu.instructionsRetired) + tscBias;
-    if (target > cpu.tscOffset) cpu.tscOffset = target;
-    tscOffsetSet = cpu.tscOffset;
-  };
+  // Real time: the TSC counts virtual (host) time at 1 GHz, as the PIT, RTC and PM timer do, so
+  // Linux calibrates it against the PIT correctly and its TSC clocksource keeps the host's pace
+  // whatever the emulation speed. Deterministic: it counts retired instructions (1 per ns).
+  if (!config.deterministic) cpu.tscClock = () => now() / NANOSECONDS_PER_INSTRUCTION;
 
   let hostStopRequested = false;
   return {
@@ -348,7 +338,6 @@ export function createMachine(config: MachineConfig): Machine {
       if (pendingStop !== undefined) return pendingStop;
       if (hostStopRequested) return { kind: 'host-request' };
       const time = now();
-      if (!config.deterministic) followHostClock(time);
       let deadline = advanceTimers(time);
       let budget = instructionBudget;
       if (config.deterministic && deadline !== Number.POSITIVE_INFINITY) {

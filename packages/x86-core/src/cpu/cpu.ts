@@ -176,8 +176,13 @@ export class Cpu {
   trFlags = 0x8b00;
   /** Model-specific registers by index (values are unsigned 64-bit). */
   readonly msrs = new Map<number, bigint>();
-  /** Time-stamp counter offset: TSC = tscOffset + instructions retired. */
+  /** Time-stamp counter offset: TSC = tscOffset + instructions retired (or + `tscClock()`). */
   tscOffset = 0n;
+  /**
+   * When set, the TSC counts this clock (a host clock in cycles, e.g. nanoseconds at 1 GHz)
+   * instead of retired instructions: a real-time machine keeps the TSC at the pace of its timers.
+   */
+  tscClock: (() => number) | null = null;
   /** The x87 unit (src/fpu/). */
   fpu: Fpu = new Fpu();
   /** The FpuHost adapter over this CPU (src/instructions/fpu-bridge.ts). */
@@ -761,6 +766,33 @@ export class Cpu {
       this.writeSized(SS, newSp, size, value);
       this.registers16[ESP << 1] = newSp;
     }
+  }
+
+  /** Pushes a 32-bit value (the 32-bit operand-size PUSH/CALL fast path; same as `push(value, 4)`). */
+  push32(value: number): void {
+    const esp = this.registers32[ESP];
+    if (this.stackSize32) {
+      const newEsp = (esp - 4) >>> 0;
+      this.writeSized(SS, newEsp, 4, value);
+      this.registers32[ESP] = newEsp;
+    } else {
+      const newSp = (esp - 4) & 0xffff;
+      this.writeSized(SS, newSp, 4, value);
+      this.registers16[ESP << 1] = newSp;
+    }
+  }
+
+  /** Pops a 32-bit value (same as `pop(4)`). */
+  pop32(): number {
+    const esp = this.registers32[ESP];
+    if (this.stackSize32) {
+      const value = this.readSized(SS, esp, 4);
+      this.registers32[ESP] = (esp + 4) >>> 0;
+      return value;
+    }
+    const value = this.readSized(SS, esp & 0xffff, 4);
+    this.registers16[ESP << 1] = (esp + 4) & 0xffff;
+    return value;
   }
 
   /** Pops a 16- or 32-bit value (size 2 or 4) from SS:(E)SP. */

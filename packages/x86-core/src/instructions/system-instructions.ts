@@ -23,6 +23,7 @@ import {
   readMsr,
   sysenter as systemSysenter,
   sysexit as systemSysexit,
+  timeStampCounterBase,
   verifySegment,
   writeControlRegister,
   writeDebugRegister,
@@ -320,9 +321,9 @@ export function cpuid(cpu: Cpu): void {
   registers[Register.Edx] = cpuidFeatureBits(cpu);
 }
 
-/** The time-stamp counter: tscOffset + instructions retired (deterministic). */
+/** The time-stamp counter: tscOffset + instructions retired (deterministic) or + `cpu.tscClock()`. */
 export function readTimeStampCounter(cpu: Cpu): bigint {
-  return BigInt.asUintN(64, cpu.tscOffset + BigInt(cpu.instructionsRetired));
+  return BigInt.asUintN(64, cpu.tscOffset + timeStampCounterBase(cpu));
 }
 
 /** 0F 31 RDTSC (#GP(0) with CR4.TSD above CPL 0). */

@@ -72,6 +72,7 @@ export {
   readMsr,
   sysenter,
   sysexit,
+  timeStampCounterBase,
   verifySegment,
   writeControlRegister,
   writeDebugRegister,

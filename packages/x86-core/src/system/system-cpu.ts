@@ -109,8 +109,9 @@ export interface SystemCpu {
   setFlags(value: number): void;
   /** Model-specific registers by index (unsigned 64-bit values). */
   readonly msrs: Map<number, bigint>;
-  /** TSC = tscOffset + instructionsRetired. */
+  /** TSC = tscOffset + instructionsRetired, or + tscClock() when that is set. */
   tscOffset: bigint;
+  tscClock?: (() => number) | null;
   /** Instructions retired since reset (the deterministic time base). */
   instructionsRetired: number;
   /** Drops the core's cached linear translations (fetch path); called on TLB flushes. */

@@ -295,11 +295,17 @@ const READ_ONLY_MSRS = new Set<number>([
 
 const MASK64 = (1n << 64n) - 1n;
 
+/** What the TSC counts: retired instructions (deterministic), or the CPU's `tscClock` when set. */
+export function timeStampCounterBase(cpu: SystemCpu): bigint {
+  const clock = cpu.tscClock;
+  return BigInt(clock ? Math.floor(clock()) : cpu.instructionsRetired);
+}
+
 /** RDMSR: the 64-bit value of MSR `index`; #GP(0) at CPL > 0 or for an unknown MSR. */
 export function readMsr(cpu: SystemCpu, index: number): bigint {
   requireRing0(cpu);
   index >>>= 0;
-  if (index === Msr.TimeStampCounter) return (cpu.tscOffset + BigInt(cpu.instructionsRetired)) & MASK64;
+  if (index === Msr.TimeStampCounter) return (cpu.tscOffset + timeStampCounterBase(cpu)) & MASK64;
   const apic = cpu.interrupts?.localApic;
   if (index === Msr.ApicBase && apic !== undefined) return BigInt(apic.readBaseMsr() >>> 0);
   const stored = cpu.msrs.get(index);
@@ -315,7 +321,7 @@ export function writeMsr(cpu: SystemCpu, index: number, value: bigint): void {
   index >>>= 0;
   value &= MASK64;
   if (index === Msr.TimeStampCounter) {
-    cpu.tscOffset = value - BigInt(cpu.instructionsRetired);
+    cpu.tscOffset = value - timeStampCounterBase(cpu);
     return;
   }
   const apic = cpu.interrupts?.localApic;
