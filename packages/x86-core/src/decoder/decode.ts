@@ -233,6 +233,7 @@ export function decodeInstruction(cpu: Cpu, linear: number): Instruction {
     immediateCount++;
   }
 
+  if (entry.handler32 !== undefined && instruction.operandSize === 4) instruction.handler = entry.handler32;
   if (entry.registerHandler32 !== undefined && instruction.mod === 3 && instruction.operandSize === 4) {
     instruction.handler = entry.registerHandler32;
   }

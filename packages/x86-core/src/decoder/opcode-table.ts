@@ -83,6 +83,8 @@ export interface OpcodeEntry {
   readonly width?: string;
   /** Segment register an instruction implies (PUSH ES, LDS...), passed in `immediate2`. */
   readonly segment?: number;
+  /** Optional fast path bound instead of `handler` when the operand size is 32 bits (any operand form). */
+  readonly handler32?: InstructionHandler;
   /** Optional fast path bound instead of `handler` when ModRM.mod = 3 and the operand size is 32 bits. */
   readonly registerHandler32?: InstructionHandler;
   /** Optional fast path bound instead of `handler` for a memory operand at 32-bit operand size. */
@@ -205,8 +207,8 @@ export const ONE_BYTE_MAP: readonly OpcodeSlot[] = (() => {
   for (let register = 0; register < 8; register++) {
     map[0x40 + register] = entry('INC', ['Zv'], unaryRegister(increment));
     map[0x48 + register] = entry('DEC', ['Zv'], unaryRegister(decrement));
-    map[0x50 + register] = entry('PUSH', ['Zv'], stack.pushRegister);
-    map[0x58 + register] = entry('POP', ['Zv'], stack.popRegister);
+    map[0x50 + register] = entry('PUSH', ['Zv'], stack.pushRegister, { handler32: stack.pushRegister32 });
+    map[0x58 + register] = entry('POP', ['Zv'], stack.popRegister, { handler32: stack.popRegister32 });
   }
   map[0x60] = entry('PUSHA', [], stack.pushAll, { width: 'v' });
   map[0x61] = entry('POPA', [], stack.popAll, { width: 'v' });
@@ -289,8 +291,8 @@ export const ONE_BYTE_MAP: readonly OpcodeSlot[] = (() => {
   }
   map[0xc0] = group2(['Eb', 'Ib'], ShiftCount.Immediate);
   map[0xc1] = group2(['Ev', 'Ib'], ShiftCount.Immediate);
-  map[0xc2] = entry('RET', ['Iw'], control.returnNear, { width: 'v' });
-  map[0xc3] = entry('RET', [], control.returnNear, { width: 'v' });
+  map[0xc2] = entry('RET', ['Iw'], control.returnNear, { width: 'v', handler32: control.returnNear32 });
+  map[0xc3] = entry('RET', [], control.returnNear, { width: 'v', handler32: control.returnNear32 });
   map[0xc4] = entry('LES', ['Gv', 'Mp'], data.loadFarPointer, { segment: SegmentRegister.Es });
   map[0xc5] = entry('LDS', ['Gv', 'Mp'], data.loadFarPointer, { segment: SegmentRegister.Ds });
   map[0xc6] = {
@@ -327,7 +329,7 @@ export const ONE_BYTE_MAP: readonly OpcodeSlot[] = (() => {
   map[0xe5] = entry('IN', ['eAX', 'Ib'], io.inImmediate);
   map[0xe6] = entry('OUT', ['Ib', 'AL'], io.outImmediate, { width: 'b' });
   map[0xe7] = entry('OUT', ['Ib', 'eAX'], io.outImmediate, { width: 'v' });
-  map[0xe8] = entry('CALL', ['Jz'], control.callRelative, { width: 'v' });
+  map[0xe8] = entry('CALL', ['Jz'], control.callRelative, { width: 'v', handler32: control.callRelative32 });
   map[0xe9] = entry('JMP', ['Jz'], control.jumpRelative, { width: 'v' });
   map[0xea] = entry('JMPF', ['Ap'], system.jumpFarDirect, { width: 'v' });
   map[0xeb] = entry('JMP', ['Jb'], control.jumpRelative, { width: 'v' });

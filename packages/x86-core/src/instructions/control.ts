@@ -54,12 +54,31 @@ export function callRelative(cpu: Cpu, instruction: Instruction): void {
   jumpTo(cpu, instruction, cpu.eip + instruction.immediate);
 }
 
+/** E8 CALL Jd at 32-bit operand size (bound by the decoder). */
+export function callRelative32(cpu: Cpu, instruction: Instruction): void {
+  cpu.push32(cpu.eip);
+  cpu.eip = (cpu.eip + instruction.immediate) >>> 0;
+}
+
 /** FF /2 CALL Ev. */
 export function callIndirect(cpu: Cpu, instruction: Instruction): void {
   const size = instruction.operandSize;
   const target = readRm(cpu, instruction, size);
   cpu.push(cpu.eip, size);
   jumpTo(cpu, instruction, target);
+}
+
+/** C3 RET, C2 RET Iw at 32-bit operand size (bound by the decoder). */
+export function returnNear32(cpu: Cpu, instruction: Instruction): void {
+  const target = cpu.pop32();
+  if (instruction.immediate !== 0) {
+    if (cpu.stackSize32)
+      cpu.registers32[Register.Esp] = (cpu.registers32[Register.Esp] + instruction.immediate) >>> 0;
+    else
+      cpu.registers16[Register.Esp << 1] =
+        (cpu.registers16[Register.Esp << 1] + instruction.immediate) & 0xffff;
+  }
+  cpu.eip = target >>> 0;
 }
 
 /** C3 RET, C2 RET Iw. */

@@ -13,6 +13,17 @@ export function pushRegister(cpu: Cpu, instruction: Instruction): void {
   cpu.push(cpu.readGeneral(instruction.rm, size), size);
 }
 
+/** 50+r PUSH Zd at 32-bit operand size (bound by the decoder). */
+export function pushRegister32(cpu: Cpu, instruction: Instruction): void {
+  cpu.push32(cpu.registers32[instruction.rm]);
+}
+
+/** 58+r POP Zd at 32-bit operand size (bound by the decoder; POP ESP stores after the increment). */
+export function popRegister32(cpu: Cpu, instruction: Instruction): void {
+  const value = cpu.pop32();
+  cpu.registers32[instruction.rm] = value;
+}
+
 /** 58+r POP Zv. */
 export function popRegister(cpu: Cpu, instruction: Instruction): void {
   const size = instruction.operandSize;
