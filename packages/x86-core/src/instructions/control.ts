@@ -12,14 +12,9 @@ function jumpTo(cpu: Cpu, instruction: Instruction, target: number): void {
   cpu.eip = instruction.operandSize32 ? target >>> 0 : target & 0xffff;
 }
 
-/** 70+cc Jcc Jb, 0F 80+cc Jcc Jz (the condition from the opcode; see {@link jumpConditionalOn}). */
-export function jumpConditional(cpu: Cpu, instruction: Instruction): void {
-  if (cpu.testCondition(instruction.opcode & 0xf)) jumpTo(cpu, instruction, cpu.eip + instruction.immediate);
-}
-
 const jumpConditionalHandlers: InstructionHandler[] = [];
 
-/** Jcc compiled for condition code `condition` (0-15): the flag test folds to the one condition. */
+/** 70+cc Jcc Jb, 0F 80+cc Jcc Jz, compiled per condition code (0-15): the flag test folds to the one condition. */
 export function jumpConditionalOn(condition: number): InstructionHandler {
   const code = condition & 0xf;
   let handler = jumpConditionalHandlers[code];

@@ -274,19 +274,10 @@ export function convertWordToDouble(cpu: Cpu, instruction: Instruction): void {
   else cpu.registers16[Register.Edx << 1] = (cpu.registers16[0] & 0x8000) !== 0 ? 0xffff : 0;
 }
 
-/** 0F 40+cc CMOVcc Gv,Ev (the source is read, and may fault, even when the condition is false). */
-export function conditionalMove(cpu: Cpu, instruction: Instruction): void {
-  const size = instruction.operandSize;
-  const value = readRm(cpu, instruction, size);
-  if (cpu.testCondition(instruction.opcode & 0xf)) cpu.writeGeneral(instruction.reg, size, value);
-}
-
-/** 0F 90+cc SETcc Eb. */
-export function setOnCondition(cpu: Cpu, instruction: Instruction): void {
-  writeRm(cpu, instruction, 1, cpu.testCondition(instruction.opcode & 0xf) ? 1 : 0);
-}
-
-/** 0F 40+cc CMOVcc compiled for condition code `condition` (the flag test folds). */
+/**
+ * 0F 40+cc CMOVcc Gv,Ev compiled per condition code (the flag test folds). The source is read,
+ * and may fault, even when the condition is false.
+ */
 export function conditionalMoveOn(condition: number): InstructionHandler {
   return compileHandler(
     `function conditionalMove${condition & 0xf}(cpu, instruction) {
@@ -298,7 +289,7 @@ export function conditionalMoveOn(condition: number): InstructionHandler {
   );
 }
 
-/** 0F 90+cc SETcc compiled for condition code `condition`. */
+/** 0F 90+cc SETcc Eb compiled per condition code. */
 export function setOnConditionOn(condition: number): InstructionHandler {
   return compileHandler(
     `function setOnCondition${condition & 0xf}(cpu, instruction) {
