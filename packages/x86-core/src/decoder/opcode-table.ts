@@ -58,6 +58,7 @@ import {
   ShiftCount,
   shiftRm,
   unaryRegister,
+  unaryRegister32,
   unaryRm,
 } from '../instructions/forms.js';
 import { floatingPointEscape, floatingPointWait } from '../instructions/fpu-bridge.js';
@@ -123,6 +124,10 @@ const ALU: readonly [string, BinarySemantic, boolean][] = [
   ['XOR', xor, true],
   ['CMP', subtract, false],
 ];
+
+/** INC/DEC r32 (40+r, 48+r), one compiled handler each for all eight registers. */
+const incrementRegister32 = unaryRegister32(increment);
+const decrementRegister32 = unaryRegister32(decrement);
 
 const CONDITIONS = ['O', 'NO', 'B', 'AE', 'E', 'NE', 'BE', 'A', 'S', 'NS', 'P', 'NP', 'L', 'GE', 'LE', 'G'];
 
@@ -205,8 +210,12 @@ export const ONE_BYTE_MAP: readonly OpcodeSlot[] = (() => {
   map[0x3e] = 'prefix'; // DS:
   map[0x3f] = entry('AAS', [], data.aas);
   for (let register = 0; register < 8; register++) {
-    map[0x40 + register] = entry('INC', ['Zv'], unaryRegister(increment));
-    map[0x48 + register] = entry('DEC', ['Zv'], unaryRegister(decrement));
+    map[0x40 + register] = entry('INC', ['Zv'], unaryRegister(increment), {
+      handler32: incrementRegister32,
+    });
+    map[0x48 + register] = entry('DEC', ['Zv'], unaryRegister(decrement), {
+      handler32: decrementRegister32,
+    });
     map[0x50 + register] = entry('PUSH', ['Zv'], stack.pushRegister, { handler32: stack.pushRegister32 });
     map[0x58 + register] = entry('POP', ['Zv'], stack.popRegister, { handler32: stack.popRegister32 });
   }
@@ -287,7 +296,9 @@ export const ONE_BYTE_MAP: readonly OpcodeSlot[] = (() => {
   map[0xaf] = entry('SCAS', ['eAX', 'Yv'], string.scanString);
   for (let register = 0; register < 8; register++) {
     map[0xb0 + register] = entry('MOV', ['Zb', 'Ib'], data.moveRegisterImmediate);
-    map[0xb8 + register] = entry('MOV', ['Zv', 'Iv'], data.moveRegisterImmediate);
+    map[0xb8 + register] = entry('MOV', ['Zv', 'Iv'], data.moveRegisterImmediate, {
+      handler32: data.moveRegisterImmediate32,
+    });
   }
   map[0xc0] = group2(['Eb', 'Ib'], ShiftCount.Immediate);
   map[0xc1] = group2(['Ev', 'Ib'], ShiftCount.Immediate);
@@ -301,7 +312,19 @@ export const ONE_BYTE_MAP: readonly OpcodeSlot[] = (() => {
   };
   map[0xc7] = {
     mnemonic: 'Grp11',
-    group: [entry('MOV', ['Ev', 'Iz'], data.moveRmImmediate), null, null, null, null, null, null, null],
+    group: [
+      entry('MOV', ['Ev', 'Iz'], data.moveRmImmediate, {
+        registerHandler32: data.moveRegisterImmediate32,
+        memoryHandler32: data.moveMemoryImmediate32,
+      }),
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ],
   };
   map[0xc8] = entry('ENTER', ['Iw', 'Ib'], stack.enter, { width: 'v' });
   map[0xc9] = entry('LEAVE', [], stack.leave, { width: 'v' });

@@ -81,6 +81,16 @@ export function moveRmImmediate(cpu: Cpu, instruction: Instruction): void {
   writeRm(cpu, instruction, instruction.operandSize, instruction.immediate);
 }
 
+/** C7 /0 MOV Md,Id (memory form at 32-bit operand size, bound by the decoder). */
+export function moveMemoryImmediate32(cpu: Cpu, instruction: Instruction): void {
+  cpu.writeSized(instruction.segment, effectiveAddress(cpu, instruction), 4, instruction.immediate);
+}
+
+/** B8+r MOV Zd,Id and C7 /0 MOV Rd,Id at 32-bit operand size (bound by the decoder). */
+export function moveRegisterImmediate32(cpu: Cpu, instruction: Instruction): void {
+  cpu.registers32[instruction.rm] = instruction.immediate;
+}
+
 /** B0+r / B8+r MOV Zb,Ib / Zv,Iv. */
 export function moveRegisterImmediate(cpu: Cpu, instruction: Instruction): void {
   cpu.writeGeneral(instruction.rm, instruction.operandSize, instruction.immediate);

@@ -131,6 +131,17 @@ export function unaryRm(semantic: UnarySemantic): InstructionHandler {
   );
 }
 
+/** 40+r INC / 48+r DEC at 32-bit operand size (bound by the decoder). */
+export function unaryRegister32(semantic: UnarySemantic): InstructionHandler {
+  return compileHandler(
+    `function unaryRegister32(cpu, instruction) {
+      const registers = cpu.registers32;
+      registers[instruction.rm] = semantic(cpu, registers[instruction.rm], 4);
+    }`,
+    { semantic },
+  );
+}
+
 /** `Zv = op(Zv)`: the register in the low opcode bits (40+r INC, 48+r DEC). */
 export function unaryRegister(semantic: UnarySemantic): InstructionHandler {
   return compileHandler(
