@@ -134,6 +134,11 @@ const MADT_APICS: AcpiApicConfiguration = {
   ioApic: { id: IO_APIC_ID, address: PC_LAYOUT.ioApic, gsiBase: 0 },
 };
 
+/** Real time: the shortest slice (bounds the per-slice overhead when a timer is due at once). */
+const MIN_REAL_TIME_SLICE = 2_000;
+/** Real time: the speed assumed before any is measured (50 MIPS). */
+const INITIAL_INSTRUCTIONS_PER_NANOSECOND = 0.05;
+
 /** The largest RAM `-m` accepts: below the 3 GiB PCI hole, as our memory map assumes. */
 export const MAX_MEMORY_MIB = 3072;
 
@@ -317,6 +322,9 @@ export function createMachine(config: MachineConfig): Machine {
   // whatever the emulation speed. Deterministic: it counts retired instructions (1 per ns).
   if (!config.deterministic) cpu.tscClock = () => now() / NANOSECONDS_PER_INSTRUCTION;
 
+  // Real time: the emulation speed, measured, to turn timer deadlines into slice sizes.
+  let instructionsPerNanosecond = INITIAL_INSTRUCTIONS_PER_NANOSECOND;
+
   let hostStopRequested = false;
   return {
     cpu,
@@ -342,13 +350,26 @@ export function createMachine(config: MachineConfig): Machine {
       let budget = instructionBudget;
       if (config.deterministic && deadline !== Number.POSITIVE_INFINITY) {
         budget = Math.max(1, Math.min(budget, Math.ceil((deadline - time) / NANOSECONDS_PER_INSTRUCTION)));
+      } else if (deadline !== Number.POSITIVE_INFINITY) {
+        // Real time: end the slice about when the next timer falls due, at the measured speed,
+        // so timer interrupts arrive on time (Linux checks that IRQ0 ticks during a busy wait).
+        const instructions = Math.ceil((deadline - time) * instructionsPerNanosecond);
+        budget = Math.max(MIN_REAL_TIME_SLICE, Math.min(budget, instructions));
       }
       if (config.maxInstructions > 0) {
         const left = config.maxInstructions - cpu.instructionsRetired;
         if (left <= 0) return { kind: 'instruction-limit' };
         budget = Math.min(budget, left);
       }
+      const retiredBefore = cpu.instructionsRetired;
       const result = cpu.run(budget);
+      if (!config.deterministic) {
+        const executed = cpu.instructionsRetired - retiredBefore;
+        const elapsed = now() - time;
+        if (executed >= MIN_REAL_TIME_SLICE && elapsed > 0) {
+          instructionsPerNanosecond = 0.75 * instructionsPerNanosecond + 0.25 * (executed / elapsed);
+        }
+      }
       if (pendingStop !== undefined) return pendingStop;
       if (hostStopRequested) return { kind: 'host-request' };
       switch (result.reason) {
