@@ -428,6 +428,40 @@ describe('execution engine', () => {
     expect(cpu.readRegister(Register.Ebx)).toBe(1);
   });
 
+  it('MOV SS holds off an external interrupt for one instruction; LSS does not (SDM 6.8.3)', () => {
+    const handlerCx = (loadSs: number[]) => {
+      const memory = new PhysicalMemory({ ramBytes: 1 << 20 });
+      let taken = false;
+      const cpu: Cpu = new Cpu({
+        memory,
+        ports: new PortBus(),
+        interrupts: {
+          hasInterrupt: () => !taken && cpu.instructionsRetired >= 1,
+          acknowledge: () => {
+            taken = true;
+            return 0x08;
+          },
+        },
+      });
+      for (let segment = 0; segment < 6; segment++)
+        cpu.setSegmentCache(segment, 0, 0, 0xffff, segment === 1 ? 0x9b00 : 0x9300);
+      cpu.writeRegister(Register.Esp, 0x8000);
+      cpu.setFlags(0x202);
+      memory.write16(0x08 * 4, 0x600);
+      memory.writeBytes(0x600, Uint8Array.from([0x89, 0xcb, 0xcf])); // mov bx, cx ; iret
+      memory.write32(0x2000, 0x8000); // far pointer for LSS: offset 0x8000, segment 0
+      // mov ax, 0 ; <load SS> ; inc cx ; inc cx ; int 0x80
+      memory.writeBytes(0x1000, Uint8Array.from([0xb8, 0, 0, ...loadSs, 0x41, 0x41, 0xcd, 0x80]));
+      cpu.eip = 0x1000;
+      cpu.intercepts.softwareInterrupts.add(0x80);
+      expect(cpu.run(100).reason).toBe('exit');
+      expect(taken).toBe(true);
+      return cpu.readRegister(Register.Ebx);
+    };
+    expect(handlerCx([0x8e, 0xd0])).toBe(1); // mov ss, ax: taken after the next instruction
+    expect(handlerCx([0x0f, 0xb2, 0x26, 0x00, 0x20])).toBe(0); // lss sp, [0x2000]: at once
+  });
+
   it('getState / fromState round-trips the whole state through JSON', () => {
     const run = runProgram([0xb8, ...dword(0xdeadbeef), 0xf9, 0xfd]); // mov eax, ... ; stc ; std
     const state = JSON.parse(JSON.stringify(run.cpu.getState()));

@@ -410,10 +410,10 @@ export function loadFarPointer(cpu: Cpu, instruction: Instruction): void {
   const segment = instruction.immediate2;
   loadSegment(cpu, segment, selector);
   cpu.writeGeneral(instruction.reg, size, value);
-  if (segment === SegmentRegister.Ss) {
-    cpu.interruptShadow = true;
-    cpu.endChunk();
-  }
+  // Unlike MOV SS and POP SS, LSS starts no interrupt shadow (SDM vol. 3 6.8.3): it loads SS and
+  // ESP together, so there is no window to protect (QEMU inhibits interrupts after LSS too). The
+  // chunk still ends, so a pending interrupt is looked at right after the stack switch.
+  if (segment === SegmentRegister.Ss) cpu.endChunk();
 }
 
 /** 62 BOUND Gv,Ma: #BR when the signed index is outside [lower, upper]. */
