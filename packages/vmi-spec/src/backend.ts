@@ -57,6 +57,21 @@ export type BackendExitKind =
   | 'msr'
   | 'control-register';
 
+/**
+ * A port access, one exit per access. `out`: `value` is what the guest wrote. `in`: the backend
+ * answers with `BackendMachine.completeInput(exit, value)` before resuming. `string`: an element
+ * of INS/OUTS (`repeat` with a REP prefix; the machine exits again for the next element).
+ */
+export interface BackendIoExit {
+  readonly kind: 'io';
+  readonly port: number;
+  readonly width: 1 | 2 | 4;
+  readonly direction: 'in' | 'out';
+  readonly value?: number;
+  readonly string?: boolean;
+  readonly repeat?: boolean;
+}
+
 /** One exit from guest execution, as the machine reports it to the backend that asked for it. */
 export type BackendExit =
   | { readonly kind: 'software-interrupt'; readonly vector: number }
@@ -67,12 +82,7 @@ export type BackendExit =
       readonly faultAddress?: number;
     }
   | { readonly kind: 'hlt' }
-  | {
-      readonly kind: 'io';
-      readonly port: number;
-      readonly width: 1 | 2 | 4;
-      readonly direction: 'in' | 'out';
-    }
+  | BackendIoExit
   | { readonly kind: 'cpuid' }
   | { readonly kind: 'msr'; readonly direction: 'read' | 'write' }
   | {
@@ -94,6 +104,11 @@ export interface BackendMachine {
   readonly registers: BackendRegisterFile;
   readonly memory: BackendGuestMemory;
   readonly intercepts: BackendInterceptRegistry;
+  /**
+   * Answers an intercepted `in` exit with the value the port gave: AL/AX/EAX for IN, the memory
+   * element for INS. Call it before the guest resumes; an `in` left unanswered reads all-ones.
+   */
+  completeInput(exit: BackendIoExit, value: number): void;
 }
 
 /** What the backend does with an exit: resume the guest, or stop the machine with a reason. */

@@ -3,7 +3,7 @@
  * backend written against the specification alone can attach to our PC.
  */
 import type { BackendMachine, BackendRegister } from '@openvmi/vmi-spec';
-import { type Cpu, type PhysicalMemory, Register } from '@openvmi/x86-core';
+import { type Cpu, completeStringInput, type PhysicalMemory, Register } from '@openvmi/x86-core';
 
 const GENERAL: Partial<Record<BackendRegister, number>> = {
   eax: Register.Eax,
@@ -52,6 +52,16 @@ export function createBackendMachine(cpu: Cpu, memory: PhysicalMemory): BackendM
         if (kind === 'control-register') cpu.intercepts.controlRegisters = true;
         else cpu.intercepts[kind] = true;
       },
+    },
+    completeInput(exit, value) {
+      if (exit.direction !== 'in') return;
+      if (exit.string === true) completeStringInput(cpu, value);
+      else {
+        // IN leaves the rest of EAX alone for a byte or word.
+        const mask = exit.width === 4 ? 0xffffffff : (1 << (exit.width * 8)) - 1;
+        const eax = cpu.readRegister(Register.Eax);
+        cpu.writeRegister(Register.Eax, ((eax & ~mask) | (value & mask)) >>> 0);
+      }
     },
   };
 }

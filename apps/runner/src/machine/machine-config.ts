@@ -3,6 +3,8 @@
  * directly (the rust-vmm vmm-reference shape: a library plus a thin CLI).
  */
 
+import type { Backend } from '@openvmi/vmi-spec';
+
 /** Names of the VMI backends `openvmi boot` can attach. */
 export type BackendName = 'none' | 'vmi-native';
 
@@ -21,8 +23,8 @@ export interface MachineConfig {
   commandLine: string;
   /** Firmware image mapped at the top of the first MiB and below 4 GiB (`-bios`). */
   bios?: Uint8Array;
-  /** The VMI backend. */
-  backend: BackendName;
+  /** The VMI backend: one of ours by name, or any `Backend` written against vmi-spec. */
+  backend: BackendName | Backend;
   /**
    * Deterministic mode: virtual time advances with retired instructions only, so a run is
    * exactly repeatable. Otherwise virtual time follows the host clock.

@@ -43,7 +43,7 @@ import {
   writeAcpiTables,
 } from '@openvmi/devices';
 import { createVmiNativeBackend } from '@openvmi/vmi-native';
-import type { Backend, BackendAttachment } from '@openvmi/vmi-spec';
+import { BACKEND_SPECIFICATION_VERSION, type Backend, type BackendAttachment } from '@openvmi/vmi-spec';
 import {
   type Clock,
   Cpu,
@@ -276,7 +276,14 @@ export function createMachine(config: MachineConfig): Machine {
 
   let backend: Backend | undefined;
   let attachment: BackendAttachment | undefined;
-  if (config.backend === 'vmi-native') backend = createVmiNativeBackend();
+  if (typeof config.backend === 'object') {
+    if (config.backend.specificationVersion !== BACKEND_SPECIFICATION_VERSION) {
+      throw new RangeError(
+        `backend ${config.backend.name} implements ${String(config.backend.specificationVersion)}, not ${BACKEND_SPECIFICATION_VERSION}`,
+      );
+    }
+    backend = config.backend;
+  } else if (config.backend === 'vmi-native') backend = createVmiNativeBackend();
   if (backend !== undefined) attachment = backend.attach(createBackendMachine(cpu, memory));
 
   let bootKind: Machine['bootKind'];
