@@ -2,6 +2,8 @@
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Whether standard error is a terminal (progress bars redraw in place there). */
+  stderrIsTTY?: boolean;
   /** Raw bytes to standard output (guest consoles); falls back to `stdout` as Latin-1 text. */
   stdoutBytes?(bytes: Uint8Array): void;
   /** Standard input for interactive commands (`openvmi boot` sends it to COM1). */

@@ -5,6 +5,7 @@ import { runCli } from './run-cli.js';
 const status = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  stderrIsTTY: process.stderr.isTTY === true,
   stdoutBytes: (bytes) => process.stdout.write(bytes),
   stdin: process.stdin,
 });

@@ -124,7 +124,10 @@ export async function runBenchCommand(argv: readonly string[], io: CliIo): Promi
   let done = 0;
   const progress = (what: string) => {
     done++;
-    io.stderr(`openvmi bench: [${done}/${total}] ${what}\n`);
+    if (io.stderrIsTTY === true) {
+      // A bar redrawn in place; the last one stays on screen.
+      io.stderr(`\r${progressBar(done, total)} ${what}\x1b[K${done === total ? '\n' : ''}`);
+    } else io.stderr(`openvmi bench: [${done}/${total}] ${what}\n`);
   };
   for (const backend of options.backends) {
     const column: BackendRuns = { backend, label: LABELS[backend], runs: [] };
@@ -173,4 +176,10 @@ export async function runBenchCommand(argv: readonly string[], io: CliIo): Promi
     io.stderr(`openvmi bench: wrote ${options.json}\n`);
   }
   return 0;
+}
+
+/** A text progress bar: `openvmi bench [#######.............] 7/20`. */
+export function progressBar(done: number, total: number, width = 20): string {
+  const filled = total <= 0 ? width : Math.min(width, Math.floor((done / total) * width));
+  return `openvmi bench [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
 }
