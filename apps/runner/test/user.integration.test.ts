@@ -197,6 +197,18 @@ status: .space 4`,
     const result = run(binary);
     expect(result.stdout).toBe('CP');
     expect(result.status).toBe(10); // ECHILD
+
+    // --stats counts the child's instructions too: the ten from its fork return to its exit.
+    const counted = run('--stats', binary);
+    const match =
+      /: (\d+) instructions in [\d.]+ s wall \([\d.]+ MIPS; (\d+) in the first process, (\d+) in forked children\)/.exec(
+        counted.stderr,
+      );
+    expect(match, counted.stderr).not.toBeNull();
+    const [total, first, children] = [Number(match?.[1]), Number(match?.[2]), Number(match?.[3])];
+    expect(total).toBe(first + children);
+    expect(children).toBeGreaterThanOrEqual(9);
+    expect(children).toBeLessThanOrEqual(10);
   });
 
   it('rejects a file that is not an i386 ELF with status 126 and names the problem', () => {

@@ -53,8 +53,10 @@ export interface UserProgramResult {
   status: number;
   /** The signal that ended it, if one did. */
   signal?: number;
-  /** Instructions the CPU retired. */
+  /** Instructions the CPU retired for this process (its image and the images it exec'd). */
   instructions: number;
+  /** Instructions its forked children retired, every generation (set by `runUserProgram`). */
+  childInstructions?: number;
 }
 
 /** Instructions per `Cpu.run` call between host checks. */
@@ -198,6 +200,8 @@ export class UserProcess {
 
   /** Nesting depth of forked children (0 for the first process). */
   private depth = 0;
+  /** Instructions retired by this process's forked children and their descendants. */
+  descendantInstructions = 0;
 
   /** Runs a copy of this process from the current fork/clone to its exit; null when nested too deep. */
   private runForkedChild(request: ForkRequest): { status: number; signal?: number } | null {
@@ -208,6 +212,7 @@ export class UserProcess {
     );
     child.depth = this.depth + 1;
     const result = child.run();
+    this.descendantInstructions += result.instructions + child.descendantInstructions;
     return result.signal === undefined
       ? { status: result.status }
       : { status: result.status, signal: result.signal };
@@ -417,7 +422,9 @@ function standardFiles(stdio: UserStdio | undefined): OpenFile[] {
 
 /** Loads and runs a static i386 Linux program to completion. */
 export function runUserProgram(options: UserProgramOptions): UserProgramResult {
-  return new UserProcess(options).run();
+  const process = new UserProcess(options);
+  const result = process.run();
+  return { ...result, childInstructions: process.descendantInstructions };
 }
 
 /** Segment registers in sigcontext order (gs, fs, es, ds), for the signal frames. */
