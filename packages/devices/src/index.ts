@@ -3,6 +3,8 @@
  */
 export * from './acpi/acpi-pm.js';
 export * from './acpi/acpi-tables.js';
+export * from './acpi/aml.js';
+export * from './acpi/dsdt.js';
 export * from './i8042/i8042.js';
 export * from './i8254-pit/i8254-pit.js';
 export * from './i8259-pic/i8259-pic.js';

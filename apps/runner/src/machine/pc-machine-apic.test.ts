@@ -377,7 +377,7 @@ function acpiTables(machine: Machine): Map<string, { address: number; length: nu
 }
 
 describe('the MADT', () => {
-  it('lists the local APIC, the I/O APIC, the IRQ0 and SCI overrides and LINT1 NMI, with a valid checksum', () => {
+  it('lists the local APIC, the I/O APIC, the IRQ0, SCI and PCI IRQ 10/11 overrides and LINT1 NMI, with a valid checksum', () => {
     const machine = createMachine(base);
     const madt = acpiTables(machine).get('APIC');
     expect(madt).toBeDefined();
@@ -394,6 +394,8 @@ describe('the MADT', () => {
       [1, 12, 0, 0, ...le32(IOAPIC), 0, 0, 0, 0], // I/O APIC id 0 at 0xFEC00000, GSI base 0
       [2, 10, 0, 0, 2, 0, 0, 0, 0, 0], // ISA IRQ0 → GSI 2
       [2, 10, 0, 9, 9, 0, 0, 0, 0x0d, 0], // SCI: GSI 9, active high, level
+      [2, 10, 0, 10, 10, 0, 0, 0, 0x0d, 0], // PCI IRQ 10 (the DSDT _PRT): active high, level
+      [2, 10, 0, 11, 11, 0, 0, 0, 0x0d, 0], // PCI IRQ 11
       [4, 6, 0xff, 0, 0, 1], // NMI on LINT1 of every processor
     ]);
     const fadt = acpiTables(machine).get('FACP')!;

@@ -17,10 +17,13 @@
  * (so the length byte grows by one per element that needs BytePrefix). Elements 0 and 1 are
  * SLP_TYPa and SLP_TYPb for S5.
  *
- * NOT IMPLEMENTED: XSDT/RSDP 2.0 (a 32-bit guest needs neither), a PCI root bridge, `_PRT` or
- * devices in the DSDT (Linux falls back to its legacy PCI probe and $PIR-free IRQ routing),
- * HPET, SRAT, S1-S4 packages.
+ * After `\_S5` the DSDT has `\_SB.PCI0` (the PCI root bridge, its windows, a static `_PRT`) and
+ * the ISA devices under `\_SB.PCI0.ISA`: see `dsdt.ts`, built with the encoder in `aml.ts`.
+ *
+ * NOT IMPLEMENTED: XSDT/RSDP 2.0 (a 32-bit guest needs neither), PCI link devices (the `_PRT`
+ * names GSIs), `_OSC`, MCFG, HPET, SRAT, S1-S4 packages.
  */
+import { type DsdtDevicesOptions, systemBusAml } from './dsdt.js';
 
 /** Where the PM register block is (matching the `AcpiPowerManagement` device's layout). */
 export interface AcpiPmPorts {
@@ -67,6 +70,8 @@ export interface AcpiTableOptions {
   apic?: AcpiApicConfiguration;
   /** OEM id (6 characters, padded), default "OPNVMI". */
   oemId?: string;
+  /** What the DSDT's `\_SB` describes (PCI root window, `_PRT` GSIs, serial ports); defaults fit our PC. */
+  devices?: DsdtDevicesOptions;
 }
 
 /** Physical addresses of the built tables. */
@@ -205,19 +210,36 @@ export function buildFacs(): Uint8Array {
   return bytes;
 }
 
-/** Builds the DSDT (revision 1) with the `\_S5` package. */
-export function buildDsdt(s5SleepType: number, oemId = 'OPNVMI'): Uint8Array {
-  return table('DSDT', 1, s5PackageAml(s5SleepType), oemId);
+/** Builds the DSDT (revision 1): the `\_S5` package, then `\_SB` with the PCI root and ISA devices. */
+export function buildDsdt(
+  s5SleepType: number,
+  oemId = 'OPNVMI',
+  devices: DsdtDevicesOptions = {},
+): Uint8Array {
+  const s5 = s5PackageAml(s5SleepType);
+  const systemBus = systemBusAml(devices);
+  const body = new Uint8Array(s5.length + systemBus.length);
+  body.set(s5, 0);
+  body.set(systemBus, s5.length);
+  return table('DSDT', 1, body, oemId);
 }
 
-/** Default interrupt source overrides: ISA IRQ0 → GSI 2 (edge), the SCI level/active-high. */
+/**
+ * Default interrupt source overrides: ISA IRQ0 → GSI 2 (edge), the SCI and the PCI IRQs 10 and
+ * 11 (the DSDT `_PRT`'s GSIs) level/active-high, as QEMU's `pc` lists them.
+ */
 export function defaultInterruptOverrides(
   sciInterrupt: number,
 ): Array<{ source: number; gsi: number; flags: number }> {
-  return [
+  const levelHigh = 0x000d; // active high (01), level (11 << 2)
+  const overrides = [
     { source: 0, gsi: 2, flags: 0x0000 },
-    { source: sciInterrupt, gsi: sciInterrupt, flags: 0x000d }, // active high (01), level (11 << 2)
+    { source: sciInterrupt, gsi: sciInterrupt, flags: levelHigh },
   ];
+  for (const irq of [10, 11]) {
+    if (irq !== sciInterrupt) overrides.push({ source: irq, gsi: irq, flags: levelHigh });
+  }
+  return overrides;
 }
 
 /** Builds the MADT ("APIC", revision 1) with local APIC, I/O APIC, override and local APIC NMI entries. */
@@ -274,7 +296,7 @@ export function writeAcpiTables(memory: Uint8Array, options: AcpiTableOptions): 
   place(facs, buildFacs());
   cursor = alignUp(cursor + FACS_LENGTH, 16);
   const dsdt = cursor;
-  const dsdtBytes = buildDsdt(options.s5SleepType ?? 0, oemId);
+  const dsdtBytes = buildDsdt(options.s5SleepType ?? 0, oemId, options.devices);
   place(dsdt, dsdtBytes);
   cursor = alignUp(cursor + dsdtBytes.length, 16);
   const fadt = cursor;

@@ -81,7 +81,7 @@ describe('ACPI tables', () => {
     );
   });
 
-  it('describes the local APIC, the I/O APIC, the IRQ0 and SCI overrides and LINT1 NMI in the MADT', () => {
+  it('describes the local APIC, the I/O APIC, the IRQ0, SCI and PCI IRQ overrides and LINT1 NMI in the MADT', () => {
     const madt = layout.madt!;
     expect(ascii(memory, madt, 4)).toBe('APIC');
     expect(u32(memory, madt + 36)).toBe(0xfee00000);
@@ -91,9 +91,11 @@ describe('ACPI tables', () => {
     expect(u32(memory, madt + 56)).toBe(0xfec00000);
     expect(Array.from(memory.subarray(madt + 64, madt + 74))).toEqual([2, 10, 0, 0, 2, 0, 0, 0, 0, 0]);
     expect(Array.from(memory.subarray(madt + 74, madt + 84))).toEqual([2, 10, 0, 9, 9, 0, 0, 0, 0x0d, 0]);
-    expect(Array.from(memory.subarray(madt + 84, madt + 90))).toEqual([4, 6, 0xff, 0, 0, 1]);
-    // header 36 + 8 + local APIC 8 + I/O APIC 12 + two overrides 20 + local APIC NMI 6
-    expect(u32(memory, madt + 4)).toBe(90);
+    expect(Array.from(memory.subarray(madt + 84, madt + 94))).toEqual([2, 10, 0, 10, 10, 0, 0, 0, 0x0d, 0]);
+    expect(Array.from(memory.subarray(madt + 94, madt + 104))).toEqual([2, 10, 0, 11, 11, 0, 0, 0, 0x0d, 0]);
+    expect(Array.from(memory.subarray(madt + 104, madt + 110))).toEqual([4, 6, 0xff, 0, 0, 1]);
+    // header 36 + 8 + local APIC 8 + I/O APIC 12 + four overrides 40 + local APIC NMI 6
+    expect(u32(memory, madt + 4)).toBe(110);
   });
 
   it('omits the MADT and says dual 8259 without APICs', () => {
