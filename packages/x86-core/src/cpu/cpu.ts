@@ -10,6 +10,7 @@ import { decodeInstruction } from '../decoder/decode.js';
 import type { Instruction } from '../decoder/instruction.js';
 import { Fpu, FpuState } from '../fpu/index.js';
 import { CpuFpuHost } from '../instructions/fpu-bridge.js';
+import { type CompiledBlock, compileBlock, MAX_BLOCK_INSTRUCTIONS } from '../jit/compile.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
 import { PageKind } from '../memory/physical-memory.js';
 import type { PortBus } from '../memory/port-bus.js';
@@ -93,6 +94,9 @@ const MAX_DECODED_PAGES = 512;
 /** Most decoded instructions kept at once (a guest decoding at every byte offset is bounded too). */
 const MAX_DECODED_INSTRUCTIONS = 1 << 18;
 
+/** Interpreted executions of an instruction before a block is translated from it (src/jit/). */
+const HOT_THRESHOLD = 64;
+
 /** Instructions run between two checks for external interrupts and other events. */
 const EVENT_CHECK_INTERVAL = 1024;
 /** Flags POPF/IRET may never set on the i686 (bits 22-31, 15, 5, 3 are reserved zero). */
@@ -115,6 +119,17 @@ export class Cpu {
   readonly registers16 = new Uint16Array(this.registers32.buffer);
   /** 8-bit view: see BYTE_REGISTER_OFFSET. */
   readonly registers8 = new Uint8Array(this.registers32.buffer);
+  /** Signed 32-bit view (translated blocks keep registers as int32). */
+  readonly registersSigned = new Int32Array(this.registers32.buffer);
+  /**
+   * Translate hot straight-line code into JS functions (src/jit/). Off: every instruction is
+   * interpreted. Either way a run retires the same instructions with the same results.
+   */
+  blockTranslation = true;
+  /** Instructions retired inside translated blocks (statistics; a block left by a fault is not counted). */
+  translatedRetired = 0;
+  /** Blocks translated so far (statistics). */
+  translatedBlocks = 0;
   /** Instruction pointer (offset in CS). During an instruction: the address after it. */
   eip = 0;
   /** EIP of the instruction being executed (faults restart here). */
@@ -238,7 +253,7 @@ export class Cpu {
 
   // Decoded-instruction cache: per physical page, an array indexed by the page offset.
   private readonly decodedPages = new Map<number, (Instruction | undefined)[]>();
-  private fetchLinearPage = -1;
+  fetchLinearPage = -1;
   private fetchPhysicalPage = 0;
   private fetchEntries: (Instruction | undefined)[] | null = null;
   /** Decoded instructions cached (approximate: a re-decoded slot counts again). */
@@ -881,6 +896,47 @@ export class Cpu {
     this.fetchEntries = entries;
   }
 
+  // ---------------------------------------------------------------- block translation
+
+  /**
+   * Translates the straight-line code starting at `first` (linear address `linear`, in the
+   * current fetch page) into a block, or marks it as no block start. The instructions after it
+   * come from the decoded-instruction cache or are decoded now (they are in the same page, so
+   * decoding them cannot fault; an instruction that crosses the page ends the run).
+   */
+  private translateAt(first: Instruction, linear: number): void {
+    first.noBlock = true;
+    const entries = this.fetchEntries;
+    if (entries === null || first.crossesPage || this.fetchLinearPage !== linear >>> 12) return;
+    const run: Instruction[] = [first];
+    let offset = (linear & 0xfff) + first.length;
+    while (run.length < MAX_BLOCK_INSTRUCTIONS && offset < 0x1000) {
+      let next = entries[offset];
+      if (next === undefined || next.codeSize32 !== this.codeSize32) {
+        try {
+          next = decodeInstruction(this, ((linear & ~0xfff) + offset) >>> 0);
+        } catch {
+          break;
+        }
+        if (next.crossesPage) break;
+        entries[offset] = next;
+        this.decodedCount++;
+      }
+      run.push(next);
+      offset += next.length;
+    }
+    let block: CompiledBlock | null;
+    try {
+      block = compileBlock(run, { paging: (this.cr0 & PAGING) !== 0, user: this.cpl === 3 });
+    } catch {
+      block = null; // an emitter met a case it does not translate: the interpreter keeps it
+    }
+    if (block === null) return;
+    first.block = block;
+    this.translatedBlocks++;
+    for (let index = 1; index < block.length; index++) run[index]!.noBlock = true;
+  }
+
   // ---------------------------------------------------------------- run loop
 
   /** Asks a running `run` to return at the next event check (for hosts on another call stack). */
@@ -1017,6 +1073,19 @@ export class Cpu {
             }
           }
           const current: Instruction = instruction as Instruction;
+          const block = current.block;
+          if (block !== null) {
+            // A translated block: it runs only when the chunk has room for all of it, and sets
+            // eip and the countdown itself (src/jit/compile.ts).
+            const countdown = this.chunkCountdown;
+            if (countdown >= block.length - 1 && block.run(this, this.registersSigned, start) !== 0) {
+              this.translatedRetired += countdown + 1 - this.chunkCountdown;
+              previous = null;
+              continue;
+            }
+          } else if (!current.noBlock && ++current.hits >= HOT_THRESHOLD && this.blockTranslation) {
+            this.translateAt(current, (segmentBase[CS] + start) >>> 0);
+          }
           fallThrough = ((start + current.length) & current.ipMask) >>> 0;
           this.eip = fallThrough;
           current.handler(this, current);

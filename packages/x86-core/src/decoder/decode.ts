@@ -148,7 +148,7 @@ export function decodeInstruction(cpu: Cpu, linear: number): Instruction {
   }
 
   const instruction = new Instruction(invalidOpcode);
-  instruction.opcode = opcode & 0xff;
+  instruction.opcode = opcode;
   instruction.codeSize32 = codeSize32;
   instruction.ipMask = codeSize32 ? -1 : 0xffff;
   instruction.operandSize32 = operandSize32;

@@ -5,6 +5,7 @@
  */
 
 import type { Cpu } from '../cpu/cpu.js';
+import type { CompiledBlock } from '../jit/compile.js';
 
 /** Executes one decoded instruction. `cpu.eip` already points after the instruction. */
 export type InstructionHandler = (cpu: Cpu, instruction: Instruction) => void;
@@ -79,6 +80,13 @@ export class Instruction {
   taken: Instruction | null = null;
   /** Linear address of `taken` (-1: none); compared by linear address, so CS base changes cannot alias. */
   takenLinear = -1;
+
+  /** Times the interpreter ran this instruction while it had no block (src/jit/: hot counting). */
+  hits = 0;
+  /** The translated block that starts here, or null. */
+  block: CompiledBlock | null = null;
+  /** No block starts here: the translation declined, or a block covers this instruction. */
+  noBlock = false;
 
   constructor(handler: InstructionHandler) {
     this.handler = handler;

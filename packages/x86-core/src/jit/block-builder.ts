@@ -1,0 +1,342 @@
+/**
+ * The state of one block translation while its source is written: which guest registers live
+ * in JS locals and which of them are dirty, the flags the block still owes the CPU (lazily, in
+ * the locals fd/fs/fr/fc), and the memory-access code with its fast path (software TLB, RAM
+ * page, alignment) and its slow path (the interpreter's own accessors, after the CPU's state
+ * has been brought up to date for instruction k, so a fault or a device access sees exactly
+ * what the interpreter would show it). Emitters (emitters.ts) drive it, one instruction at a time.
+ */
+
+import type { Instruction } from '../decoder/instruction.js';
+
+/** Lazy ops the block keeps in locals (values of LazyOp, src/cpu/lazy-flags.ts). */
+export const PendingOp = { Add: 1, Sub: 3, Logic: 5, Increment: 6, Decrement: 7 } as const;
+
+/**
+ * The flags are not known: the instruction that wrote them computed only its result, because
+ * the liveness pass found that nothing reads them before they are overwritten.
+ */
+export const DEAD_FLAGS = -1;
+
+/** Flags the block owes the CPU: in the CPU object already (`null`), or a lazy op in locals. */
+export interface PendingFlags {
+  op: number;
+  size: number;
+}
+
+/** Sign bit of a size as an int32 literal. */
+function signBit(size: number): string {
+  return size === 4 ? '-2147483648' : size === 2 ? '0x8000' : '0x80';
+}
+
+/** Compile-time facts a block is specialised on (checked again at entry). */
+export interface BlockContext {
+  paging: boolean;
+  user: boolean;
+}
+
+export class BlockBuilder {
+  readonly lines: string[] = [];
+  /** Guest registers read or written (loaded into locals at entry). */
+  readonly usedRegisters = new Set<number>();
+  /** Guest registers written so far (stored back at every exit). */
+  readonly dirtyRegisters = new Set<number>();
+  /** Segments with memory operands (entry guards and base locals). */
+  readonly segments = new Set<number>();
+  /** The flags owed, null when the CPU object holds them. */
+  pending: PendingFlags | null = null;
+  /** Index of the instruction being emitted and its offsets from the block start. */
+  index = 0;
+  startOffset = 0;
+  endOffset = 0;
+  /** The instruction being emitted. */
+  instruction!: Instruction;
+  /** Whether the flags this instruction writes are read before they are overwritten. */
+  flagsLive = true;
+  /** Set when the current instruction has a slow path that may require leaving after it. */
+  mayBail = false;
+  /** Set when the current instruction ended the block (a branch). */
+  terminated = false;
+
+  constructor(readonly context: BlockContext) {}
+
+  emit(line: string): void {
+    this.lines.push(line);
+  }
+
+  // ---------------------------------------------------------------- registers
+
+  reg32(register: number): string {
+    this.usedRegisters.add(register);
+    return `r${register}`;
+  }
+
+  setReg32(register: number, expression: string): void {
+    this.usedRegisters.add(register);
+    this.dirtyRegisters.add(register);
+    this.emit(`r${register} = ${expression};`);
+  }
+
+  /** An 8-bit register (AL..BH) as a value 0-255. */
+  reg8(register: number): string {
+    if (register < 4) return `(${this.reg32(register)} & 255)`;
+    return `((${this.reg32(register - 4)} >> 8) & 255)`;
+  }
+
+  /** Writes an 8-bit register from an expression with a value 0-255. */
+  setReg8(register: number, expression: string): void {
+    if (register < 4) this.setReg32(register, `(r${register} & -256) | (${expression})`);
+    else this.setReg32(register - 4, `(r${register - 4} & -65281) | ((${expression}) << 8)`);
+  }
+
+  /** A general register of `size` bytes as a value (int32 for 4, else 0..mask). */
+  reg(register: number, size: number): string {
+    return size === 4 ? this.reg32(register) : this.reg8(register);
+  }
+
+  setReg(register: number, size: number, expression: string): void {
+    if (size === 4) this.setReg32(register, expression);
+    else this.setReg8(register, expression);
+  }
+
+  /** Code that stores every dirty register back to the CPU. */
+  flushRegisters(): string {
+    let code = '';
+    for (const register of this.dirtyRegisters) code += `R[${register}] = r${register}; `;
+    return code;
+  }
+
+  // ---------------------------------------------------------------- flags
+
+  /** Code that hands the owed flags to the CPU object. */
+  flushFlags(): string {
+    const pending = this.pending;
+    if (pending === null) return '';
+    if (pending.op === DEAD_FLAGS) throw new Error('block translation: dead flags reached a reader');
+    let code = `cpu.lazyOp = ${pending.op}; cpu.lazyDestination = fd; cpu.lazySource = fs; cpu.lazyResult = fr; cpu.lazySize = ${pending.size}; `;
+    if (pending.op === PendingOp.Increment || pending.op === PendingOp.Decrement)
+      code += 'cpu.flagsValue = (cpu.flagsValue & -2) | fc; ';
+    return code;
+  }
+
+  /** Emits the flush of owed flags now (before a call that reads or replaces the CPU's flags). */
+  settleFlags(): void {
+    const code = this.flushFlags();
+    if (code !== '') this.emit(code);
+    this.pending = null;
+  }
+
+  /** CF as a boolean expression. */
+  carry(): string {
+    const pending = this.pending;
+    if (pending === null) return '(cpu.getCarry() !== 0)';
+    if (pending.op === DEAD_FLAGS) throw new Error('block translation: dead flags reached a reader');
+    switch (pending.op) {
+      case PendingOp.Add:
+        return '((fr >>> 0) < (fd >>> 0))';
+      case PendingOp.Sub:
+        return '((fd >>> 0) < (fs >>> 0))';
+      case PendingOp.Logic:
+        return 'false';
+      default:
+        return '(fc !== 0)';
+    }
+  }
+
+  private overflow(pending: PendingFlags): string {
+    const sign = signBit(pending.size);
+    switch (pending.op) {
+      case PendingOp.Add:
+        return `(((fd ^ fr) & (fs ^ fr) & ${sign}) !== 0)`;
+      case PendingOp.Sub:
+        return `(((fd ^ fs) & (fd ^ fr) & ${sign}) !== 0)`;
+      case PendingOp.Logic:
+        return 'false';
+      case PendingOp.Increment:
+        return `(fr === ${sign})`;
+      default:
+        return `(fr === ${pending.size === 4 ? '2147483647' : pending.size === 2 ? '0x7fff' : '0x7f'})`;
+    }
+  }
+
+  private signed(value: string, size: number): string {
+    return size === 4 ? value : size === 2 ? `((${value} << 16) >> 16)` : `((${value} << 24) >> 24)`;
+  }
+
+  /** Condition code `condition` (0-15) as a boolean expression. */
+  condition(condition: number): string {
+    const pending = this.pending;
+    if (pending === null) return `cpu.testCondition(${condition})`;
+    if (pending.op === DEAD_FLAGS) throw new Error('block translation: dead flags reached a reader');
+    const size = pending.size;
+    const zero = '(fr === 0)';
+    const sign = size === 4 ? '(fr < 0)' : `((fr & ${signBit(size)}) !== 0)`;
+    let value: string;
+    const kind = condition >> 1;
+    if (pending.op === PendingOp.Sub && (kind === 1 || kind === 3 || kind === 6 || kind === 7)) {
+      // After CMP/SUB: the unsigned and signed orders of the operands.
+      const unsignedD = size === 4 ? '(fd >>> 0)' : 'fd';
+      const unsignedS = size === 4 ? '(fs >>> 0)' : 'fs';
+      if (kind === 1) value = `(${unsignedD} < ${unsignedS})`;
+      else if (kind === 3) value = `(${unsignedD} <= ${unsignedS})`;
+      else if (kind === 6) value = `(${this.signed('fd', size)} < ${this.signed('fs', size)})`;
+      else value = `(${this.signed('fd', size)} <= ${this.signed('fs', size)})`;
+    } else {
+      switch (kind) {
+        case 0:
+          value = this.overflow(pending);
+          break;
+        case 1:
+          value = this.carry();
+          break;
+        case 2:
+          value = zero;
+          break;
+        case 3:
+          value = `(${this.carry()} || ${zero})`;
+          break;
+        case 4:
+          value = sign;
+          break;
+        case 5:
+          value = '(PARITY[fr & 255] !== 0)';
+          break;
+        case 6:
+          value = `(${sign} !== ${this.overflow(pending)})`;
+          break;
+        default:
+          value = `(${zero} || ${sign} !== ${this.overflow(pending)})`;
+      }
+    }
+    return (condition & 1) === 0 ? value : `!${value}`;
+  }
+
+  /** Records a lazy flag producer whose operands and result are already in fd/fs/fr. */
+  produce(op: number, size: number): void {
+    this.pending = { op, size };
+  }
+
+  // ---------------------------------------------------------------- exits and slow paths
+
+  /** EIP of the current instruction's start or end, as an unsigned expression. */
+  eipAt(offset: number): string {
+    return offset === 0 ? 'e0' : `((e0 + ${offset}) >>> 0)`;
+  }
+
+  /** Code leaving the block after the current instruction with EIP = `eip` (an expression). */
+  exit(eip: string): string {
+    return `${this.flushRegisters()}${this.flushFlags()}cpu.chunkCountdown = c0 - ${this.index}; cpu.eip = ${eip}; return 1;`;
+  }
+
+  /**
+   * Code leaving after the current instruction because a slow access asked for it: the
+   * countdown stays as the slow path left it (it may have been ended by a device).
+   */
+  bailExit(): string {
+    return `${this.flushRegisters()}${this.flushFlags()}cpu.eip = ${this.eipAt(this.endOffset)}; return 1;`;
+  }
+
+  /**
+   * Code that brings the CPU up to date for a slow access of instruction k: registers, owed
+   * flags, the chunk countdown, the instruction's start EIP/ESP and EIP after it, exactly as
+   * the interpreter has them while it executes instruction k.
+   */
+  private prepareSlow(): string {
+    const esp = this.usedRegisters.has(4) ? 'cpu.instructionStartEsp = r4; ' : '';
+    return (
+      `${this.flushRegisters()}${this.flushFlags()}cpu.chunkCountdown = c0 - ${this.index}; ` +
+      `cpu.instructionStart = ${this.eipAt(this.startOffset)}; ${esp}cpu.eip = ${this.eipAt(this.endOffset)}; `
+    );
+  }
+
+  /** After a slow access: leave after this instruction when the loop must look (SMC, chunk end, exit). */
+  private checkAfterSlow(): string {
+    this.mayBail = true;
+    return `if (cpu.chunkCountdown !== c0 - ${this.index} || cpu.fetchLinearPage === -1 || cpu.pendingExit !== null) bail = true;`;
+  }
+
+  /** Physical address of linear `a` for the fast path (-1: take the slow path). */
+  private translate(write: boolean): string {
+    if (!this.context.paging) return 'p = a & a20;';
+    const bit = (this.context.user ? 4 : 1) << (write ? 1 : 0);
+    return `p = (tf[a >>> 12] & ${bit}) !== 0 ? (((tp[a >>> 12] | (a & 4095)) & a20)) : -1;`;
+  }
+
+  private aligned(size: number): string {
+    return size === 4 ? ' && (a & 3) === 0' : size === 2 ? ' && (a & 1) === 0' : '';
+  }
+
+  private ramRead(size: number): string {
+    return size === 4 ? 'ram32[p >> 2]' : size === 2 ? 'ram16[p >>> 1]' : 'ram8[p >>> 0]';
+  }
+
+  private ramWrite(size: number, value: string): string {
+    return size === 4
+      ? `ram32[p >> 2] = ${value};`
+      : size === 2
+        ? `ram16[p >>> 1] = ${value};`
+        : `ram8[p >>> 0] = ${value};`;
+  }
+
+  /** Sets `o` to the offset of the memory operand (address size 32). */
+  private offset(instruction: Instruction): string {
+    let expression = `${instruction.displacement | 0}`;
+    if (instruction.base >= 0) expression += ` + ${this.reg32(instruction.base)}`;
+    if (instruction.index >= 0)
+      expression += ` + ${instruction.scale === 0 ? this.reg32(instruction.index) : `(${this.reg32(instruction.index)} << ${instruction.scale})`}`;
+    return `(${expression}) | 0`;
+  }
+
+  /** The effective address of the ModRM memory operand as an int32 expression (LEA). */
+  effectiveAddress(instruction: Instruction): string {
+    return this.offset(instruction);
+  }
+
+  /**
+   * Emits a load of `size` bytes from segment:offset into `v` (int32 for 4 bytes, else
+   * 0..mask). `forUpdate`: checked for writing too (a read-modify-write), finish with {@link storeUpdated}.
+   */
+  loadAt(segment: number, offsetExpression: string, size: number, forUpdate = false): void {
+    this.segments.add(segment);
+    this.emit(`o = ${offsetExpression}; a = (b${segment} + o) | 0; ${this.translate(forUpdate)}`);
+    const writable = forUpdate ? ' && code[p >>> 12] === 0' : '';
+    this.emit(
+      `if (p !== -1${this.aligned(size)} && kind[p >>> 12] === 0${writable}) { v = ${this.ramRead(size)};${forUpdate ? ' slow = false;' : ''} }`,
+    );
+    const call = forUpdate
+      ? `cpu.readForUpdate(${segment}, o >>> 0, ${size})`
+      : `cpu.readSized(${segment}, o >>> 0, ${size})`;
+    this.emit(
+      `else { ${this.prepareSlow()}v = ${call} | 0;${forUpdate ? ' slow = true;' : ''} ${this.checkAfterSlow()} }`,
+    );
+  }
+
+  /** Load of the ModRM memory operand. */
+  load(instruction: Instruction, size: number, forUpdate = false): void {
+    this.loadAt(instruction.segment, this.offset(instruction), size, forUpdate);
+  }
+
+  /** Writes `value` back to the operand of the last `load(..., true)`. */
+  storeUpdated(size: number, value: string): void {
+    this.emit(
+      `if (slow) { cpu.writeUpdated(${size}, (${value}) >>> 0); ${this.checkAfterSlow()} } else ${this.ramWrite(size, value)}`,
+    );
+  }
+
+  /** Emits a store of `value` (an expression; evaluated once) to segment:offset. */
+  storeAt(segment: number, offsetExpression: string, size: number, value: string): void {
+    this.segments.add(segment);
+    this.emit(`o = ${offsetExpression}; a = (b${segment} + o) | 0; ${this.translate(true)} w = ${value};`);
+    this.emit(
+      `if (p !== -1${this.aligned(size)} && kind[p >>> 12] === 0 && code[p >>> 12] === 0) ${this.ramWrite(size, 'w')}`,
+    );
+    this.emit(
+      `else { ${this.prepareSlow()}cpu.writeSized(${segment}, o >>> 0, ${size}, w >>> 0); ${this.checkAfterSlow()} }`,
+    );
+  }
+
+  /** Store to the ModRM memory operand. */
+  store(instruction: Instruction, size: number, value: string): void {
+    this.storeAt(instruction.segment, this.offset(instruction), size, value);
+  }
+}

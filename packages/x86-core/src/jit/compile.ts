@@ -1,0 +1,136 @@
+/**
+ * Block translation: a run of decoded instructions that starts at a hot instruction and goes on
+ * in the same physical page until a branch, an instruction the table does not translate, or
+ * MAX_BLOCK_INSTRUCTIONS, written as the source of one JS function and compiled once.
+ *
+ * The function keeps the guest registers it uses in locals and the flags in four locals
+ * (fd/fs/fr/fc: the interpreter's lazy-flag fields), and hands them to the CPU object only where
+ * something else can look: at the exits and before a slow memory access (a fault, a device, a
+ * write to a code page). So between two such points a block costs what its JS costs, where the
+ * interpreter pays a dispatch, operand decoding and five field stores per instruction.
+ *
+ * The block keeps the interpreter's contract (cpu.ts `run`): it runs only when the chunk has
+ * room for all of it, it leaves `chunkCountdown`, `eip`, registers and flags exactly as the
+ * interpreter would after the same instructions, and before a slow access it sets the state of
+ * the instruction being executed (countdown, instructionStart, instructionStartEsp, eip), so a
+ * GuestFault thrown there is delivered as if the interpreter had raised it, and a device that
+ * reads the instruction count sees the exact count. After a slow access that ended the chunk,
+ * changed the fetch state (self-modifying code) or set an exit, the block leaves after the
+ * current instruction. Sources are built from decoded instruction fields (numbers) only.
+ */
+
+import { PARITY_TABLE } from '../cpu/lazy-flags.js';
+import type { Instruction } from '../decoder/instruction.js';
+import { multiplySignedTruncated } from '../instructions/muldiv.js';
+import { GROUP2_SEMANTICS } from '../instructions/shift.js';
+import { BlockBuilder, type BlockContext } from './block-builder.js';
+import { emitterFor } from './emitters.js';
+
+/** Longest block in instructions (bounds compile time and source size). */
+export const MAX_BLOCK_INSTRUCTIONS = 48;
+/** Shortest block worth a function. */
+export const MIN_BLOCK_INSTRUCTIONS = 2;
+
+/** Runs a translated block: returns 1 when it ran, 0 when its entry guards declined (the interpreter runs instead). */
+export type BlockFunction = (cpu: unknown, registers: Int32Array, e0: number) => number;
+
+/** A translated block. */
+export class CompiledBlock {
+  constructor(
+    readonly run: BlockFunction,
+    /** Instructions in the block (all retire when it runs to its end). */
+    readonly length: number,
+    /** The specialisation it was compiled for. */
+    readonly paging: boolean,
+    readonly user: boolean,
+  ) {}
+}
+
+const EMPTY_TLB_FLAGS = new Uint8Array(0);
+const EMPTY_TLB_PHYSICAL = new Int32Array(0);
+
+/**
+ * Translates the instructions `run` (consecutive, same page, first one the block entry).
+ * Returns null when fewer than MIN_BLOCK_INSTRUCTIONS translate.
+ */
+export function compileBlock(run: readonly Instruction[], context: BlockContext): CompiledBlock | null {
+  // Which instructions translate, up to the first that does not (or the first branch).
+  const emitters = [];
+  for (const instruction of run) {
+    const emitter = instruction.codeSize32 ? emitterFor(instruction) : undefined;
+    if (emitter === undefined) break;
+    emitters.push(emitter);
+    if (emitter.ends === true || emitters.length >= MAX_BLOCK_INSTRUCTIONS) break;
+  }
+  const count = emitters.length;
+  if (count < MIN_BLOCK_INSTRUCTIONS) return null;
+  // Flag liveness, backwards: the flags after the last instruction are live (the block exits).
+  const liveAfter: boolean[] = new Array(count);
+  let live = true;
+  for (let index = count - 1; index >= 0; index--) {
+    liveAfter[index] = live;
+    const use = emitters[index]!.flags(run[index]!);
+    live = use.reads || (live && !use.writesAll);
+  }
+
+  const builder = new BlockBuilder(context);
+  let offset = 0;
+  let emitted = 0;
+  for (let index = 0; index < count; index++) {
+    const instruction = run[index]!;
+    builder.index = index;
+    builder.instruction = instruction;
+    builder.startOffset = offset;
+    builder.endOffset = offset + instruction.length;
+    builder.flagsLive = liveAfter[index]!;
+    builder.mayBail = false;
+    emitters[index]!.emit(builder, instruction);
+    emitted++;
+    if (builder.terminated) break;
+    if (builder.mayBail) builder.emit(`if (bail) { ${builder.bailExit()} }`);
+    offset = builder.endOffset;
+  }
+  if (!builder.terminated) {
+    builder.index = emitted - 1;
+    builder.emit(builder.exit(builder.eipAt(builder.endOffset)));
+  }
+
+  const prologue: string[] = [];
+  const guards = [...builder.segments].map((segment) => `sc[${segment}] !== 0`);
+  prologue.push('const c0 = cpu.chunkCountdown;');
+  prologue.push('const sc = cpu.segmentChecked;');
+  prologue.push(
+    `if (cpu.watchData || !cpu.stackSize32 || cpu.cpl ${context.user ? '!==' : '==='} 3 || ((cpu.cr0 >>> 31) === 1) !== ${context.paging}${guards.length > 0 ? ` || ${guards.join(' || ')}` : ''}) return 0;`,
+  );
+  prologue.push(
+    'const M = cpu.memory; const ram32 = M.ram32, ram16 = M.ram16, ram8 = M.ram, kind = M.pageKind, code = M.codePages; const a20 = M.a20Mask | 0;',
+  );
+  if (context.paging) {
+    prologue.push('const mmu = cpu.mmu; if (mmu === undefined) return 0;');
+    prologue.push('const tf = mmu.tlbFlags, tp = mmu.tlbPhysical;');
+  }
+  for (const segment of builder.segments)
+    prologue.push(`const b${segment} = cpu.segmentBase[${segment}] | 0;`);
+  for (const register of builder.usedRegisters) prologue.push(`let r${register} = R[${register}];`);
+  prologue.push(
+    'let fd = 0, fs = 0, fr = 0, fc = 0, o = 0, a = 0, p = 0, v = 0, w = 0, t = 0, x = 0, c = 0;',
+  );
+  prologue.push('let slow = false, bail = false;');
+  const source = `function block(cpu, R, e0) {\n${prologue.join('\n')}\n${builder.lines.join('\n')}\n}`;
+  const factory = new Function(
+    'PARITY',
+    'SHIFT',
+    'imulTruncated',
+    'EMPTY_TLB_FLAGS',
+    'EMPTY_TLB_PHYSICAL',
+    `"use strict"; return ${source};`,
+  );
+  const fn = factory(
+    PARITY_TABLE,
+    GROUP2_SEMANTICS,
+    multiplySignedTruncated,
+    EMPTY_TLB_FLAGS,
+    EMPTY_TLB_PHYSICAL,
+  ) as BlockFunction;
+  return new CompiledBlock(fn, emitted, context.paging, context.user);
+}

@@ -1,0 +1,607 @@
+/**
+ * The translation table: for each opcode (0x000-0x0ff one-byte map, 0x100-0x1ff 0F map) an
+ * entry that says how the instruction touches the flags (for the liveness pass) and writes its
+ * semantics as JS source through a BlockBuilder. Only the common 32-bit forms are here; an
+ * instruction without an entry, or in a form an entry declines, ends the block and runs in the
+ * interpreter. Every emitted form does its faulting accesses before it changes any register,
+ * so a fault leaves the state the interpreter would leave.
+ */
+
+import type { Instruction } from '../decoder/instruction.js';
+import { type BlockBuilder, DEAD_FLAGS, PendingOp } from './block-builder.js';
+
+/** How an instruction uses the arithmetic flags. */
+export interface FlagUse {
+  /** It reads them (or may leave the block, or may call the interpreter's accessors). */
+  reads: boolean;
+  /** It writes all six of them (so earlier values are dead). */
+  writesAll: boolean;
+}
+
+/** One entry of the translation table. */
+export interface Emitter {
+  /** Whether this form is translated (nothing is emitted when false). */
+  accepts(instruction: Instruction): boolean;
+  flags(instruction: Instruction): FlagUse;
+  /** Writes the instruction; sets `builder.terminated` when it leaves the block. */
+  emit(builder: BlockBuilder, instruction: Instruction): void;
+  /** A control transfer: always the last instruction of its block. */
+  ends?: boolean;
+}
+
+const NO_FLAGS: FlagUse = { reads: false, writesAll: false };
+const MEMORY_NO_FLAGS: FlagUse = { reads: true, writesAll: false };
+const READS: FlagUse = { reads: true, writesAll: false };
+const WRITES: FlagUse = { reads: false, writesAll: true };
+const READS_WRITES: FlagUse = { reads: true, writesAll: true };
+
+const ESP = 4;
+const SS = 2;
+
+const isMemory = (instruction: Instruction): boolean => instruction.hasModrm && instruction.mod !== 3;
+/** ModRM forms the builder handles: register, or memory with a 32-bit address. */
+const modrmOk = (instruction: Instruction): boolean => instruction.mod === 3 || instruction.addressSize32;
+const imm = (instruction: Instruction): string => `${instruction.immediate | 0}`;
+
+const table: (Emitter | undefined)[] = new Array(0x200);
+
+// ---------------------------------------------------------------- ALU
+
+/** fd/fs/fr for ALU operation `op` (0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP). */
+function aluResult(
+  builder: BlockBuilder,
+  op: number,
+  size: number,
+  destination: string,
+  source: string,
+): void {
+  const symbol = op === 0 ? '+' : op === 1 ? '|' : op === 4 ? '&' : op === 6 ? '^' : '-';
+  const wrap = size === 4 ? '| 0' : `& ${size === 2 ? 65535 : 255}`;
+  builder.emit(`fd = ${destination}; fs = ${source}; fr = (fd ${symbol} fs) ${wrap};`);
+  builder.produce(op === 0 ? PendingOp.Add : op === 5 || op === 7 ? PendingOp.Sub : PendingOp.Logic, size);
+}
+
+const aluOk = (op: number): boolean => op !== 2 && op !== 3; // ADC/SBB: interpreter
+
+/** `E op= source`: register or read-modify-write memory (CMP/TEST only read). */
+function aluToRm(
+  builder: BlockBuilder,
+  instruction: Instruction,
+  op: number,
+  size: number,
+  source: () => string,
+): void {
+  const writes = op !== 7 && op !== 8;
+  const operation = op === 8 ? 4 : op;
+  if (instruction.mod === 3) {
+    aluResult(builder, operation, size, builder.reg(instruction.rm, size), source());
+    if (writes) builder.setReg(instruction.rm, size, 'fr');
+    return;
+  }
+  builder.load(instruction, size, writes);
+  aluResult(builder, operation, size, 'v', source());
+  if (writes) builder.storeUpdated(size, 'fr');
+}
+
+function sizeOf(byteForm: boolean): number {
+  return byteForm ? 1 : 4;
+}
+
+const vOk = (instruction: Instruction): boolean => instruction.operandSize32;
+
+for (let op = 0; op < 8; op++) {
+  if (!aluOk(op)) continue;
+  const base = op << 3;
+  const flags = (instruction: Instruction): FlagUse => (isMemory(instruction) ? READS_WRITES : WRITES);
+  for (const byteForm of [true, false]) {
+    // E op= G
+    table[base + (byteForm ? 0 : 1)] = {
+      accepts: (instruction) => modrmOk(instruction) && !instruction.lock && (byteForm || vOk(instruction)),
+      flags,
+      emit: (builder, instruction) => {
+        const size = sizeOf(byteForm);
+        aluToRm(builder, instruction, op, size, () => builder.reg(instruction.reg, size));
+      },
+    };
+    // G op= E
+    table[base + (byteForm ? 2 : 3)] = {
+      accepts: (instruction) => modrmOk(instruction) && (byteForm || vOk(instruction)),
+      flags,
+      emit: (builder, instruction) => {
+        const size = sizeOf(byteForm);
+        let source: string;
+        if (instruction.mod === 3) source = builder.reg(instruction.rm, size);
+        else {
+          builder.load(instruction, size);
+          source = 'v';
+        }
+        aluResult(builder, op, size, builder.reg(instruction.reg, size), source);
+        if (op !== 7) builder.setReg(instruction.reg, size, 'fr');
+      },
+    };
+    // AL/eAX op= imm
+    table[base + (byteForm ? 4 : 5)] = {
+      accepts: (instruction) => byteForm || vOk(instruction),
+      flags: () => WRITES,
+      emit: (builder, instruction) => {
+        const size = sizeOf(byteForm);
+        aluResult(builder, op, size, builder.reg(0, size), imm(instruction));
+        if (op !== 7) builder.setReg(0, size, 'fr');
+      },
+    };
+  }
+}
+
+// Group 1: 80 Eb,Ib / 81 Ev,Iz / 83 Ev,Ibs.
+for (const opcode of [0x80, 0x81, 0x83]) {
+  const byteForm = opcode === 0x80;
+  table[opcode] = {
+    accepts: (instruction) =>
+      aluOk(instruction.reg) && modrmOk(instruction) && !instruction.lock && (byteForm || vOk(instruction)),
+    flags: (instruction) => (isMemory(instruction) ? READS_WRITES : WRITES),
+    emit: (builder, instruction) => {
+      const size = sizeOf(byteForm);
+      const value = size === 4 ? imm(instruction) : `${instruction.immediate & 0xff}`;
+      aluToRm(builder, instruction, instruction.reg, size, () => value);
+    },
+  };
+}
+
+// TEST E,G (84/85), TEST AL/eAX,imm (A8/A9).
+for (const byteForm of [true, false]) {
+  table[byteForm ? 0x84 : 0x85] = {
+    accepts: (instruction) => modrmOk(instruction) && (byteForm || vOk(instruction)),
+    flags: (instruction) => (isMemory(instruction) ? READS_WRITES : WRITES),
+    emit: (builder, instruction) => {
+      const size = sizeOf(byteForm);
+      aluToRm(builder, instruction, 8, size, () => builder.reg(instruction.reg, size));
+    },
+  };
+  table[byteForm ? 0xa8 : 0xa9] = {
+    accepts: (instruction) => byteForm || vOk(instruction),
+    flags: () => WRITES,
+    emit: (builder, instruction) => {
+      const size = sizeOf(byteForm);
+      aluResult(
+        builder,
+        4,
+        size,
+        builder.reg(0, size),
+        size === 4 ? imm(instruction) : `${instruction.immediate & 0xff}`,
+      );
+    },
+  };
+}
+
+// Group 3 (F6/F7): TEST imm, NOT, NEG.
+for (const byteForm of [true, false]) {
+  table[byteForm ? 0xf6 : 0xf7] = {
+    accepts: (instruction) =>
+      instruction.reg <= 3 && modrmOk(instruction) && !instruction.lock && (byteForm || vOk(instruction)),
+    flags: (instruction) =>
+      instruction.reg === 2
+        ? isMemory(instruction)
+          ? MEMORY_NO_FLAGS
+          : NO_FLAGS
+        : isMemory(instruction)
+          ? READS_WRITES
+          : WRITES,
+    emit: (builder, instruction) => {
+      const size = sizeOf(byteForm);
+      const mask = size === 4 ? '' : ' & 255';
+      if (instruction.reg <= 1) {
+        const value = size === 4 ? imm(instruction) : `${instruction.immediate & 0xff}`;
+        aluToRm(builder, instruction, 8, size, () => value);
+        return;
+      }
+      const operate = (value: string): string => {
+        if (instruction.reg === 2) return `(~${value})${mask}`;
+        builder.emit(`fd = 0; fs = ${value}; fr = (-fs)${size === 4 ? ' | 0' : mask};`);
+        builder.produce(PendingOp.Sub, size);
+        return 'fr';
+      };
+      if (instruction.mod === 3) {
+        builder.setReg(instruction.rm, size, operate(builder.reg(instruction.rm, size)));
+        return;
+      }
+      builder.load(instruction, size, true);
+      builder.storeUpdated(size, operate('v'));
+    },
+  };
+}
+
+// INC/DEC: 40+r / 48+r, FE /0 /1, FF /0 /1.
+function incDec(builder: BlockBuilder, decrement: boolean, size: number, value: string): void {
+  builder.emit(`fc = ${builder.carry()} ? 1 : 0;`);
+  const wrap = size === 4 ? '| 0' : '& 255';
+  builder.emit(`fd = ${value}; fs = 1; fr = (fd ${decrement ? '-' : '+'} 1) ${wrap};`);
+  builder.produce(decrement ? PendingOp.Decrement : PendingOp.Increment, size);
+}
+for (let register = 0; register < 8; register++) {
+  for (const decrement of [false, true]) {
+    table[(decrement ? 0x48 : 0x40) + register] = {
+      accepts: vOk,
+      flags: () => READS,
+      emit: (builder, instruction) => {
+        incDec(builder, decrement, 4, builder.reg32(instruction.rm));
+        builder.setReg32(instruction.rm, 'fr');
+      },
+    };
+  }
+}
+for (const byteForm of [true, false]) {
+  table[byteForm ? 0xfe : 0xff] = {
+    accepts: (instruction) =>
+      instruction.reg <= 1 && modrmOk(instruction) && !instruction.lock && (byteForm || vOk(instruction)),
+    flags: () => READS,
+    emit: (builder, instruction) => {
+      const size = sizeOf(byteForm);
+      const decrement = instruction.reg === 1;
+      if (instruction.mod === 3) {
+        incDec(builder, decrement, size, builder.reg(instruction.rm, size));
+        builder.setReg(instruction.rm, size, 'fr');
+        return;
+      }
+      builder.load(instruction, size, true);
+      incDec(builder, decrement, size, 'v');
+      builder.storeUpdated(size, 'fr');
+    },
+  };
+}
+
+// ---------------------------------------------------------------- data movement
+
+for (const byteForm of [true, false]) {
+  // MOV E,G
+  table[byteForm ? 0x88 : 0x89] = {
+    accepts: (instruction) => modrmOk(instruction) && (byteForm || vOk(instruction)),
+    flags: (instruction) => (isMemory(instruction) ? MEMORY_NO_FLAGS : NO_FLAGS),
+    emit: (builder, instruction) => {
+      const size = sizeOf(byteForm);
+      const value = builder.reg(instruction.reg, size);
+      if (instruction.mod === 3) builder.setReg(instruction.rm, size, value);
+      else builder.store(instruction, size, value);
+    },
+  };
+  // MOV G,E
+  table[byteForm ? 0x8a : 0x8b] = {
+    accepts: (instruction) => modrmOk(instruction) && (byteForm || vOk(instruction)),
+    flags: (instruction) => (isMemory(instruction) ? MEMORY_NO_FLAGS : NO_FLAGS),
+    emit: (builder, instruction) => {
+      const size = sizeOf(byteForm);
+      if (instruction.mod === 3) builder.setReg(instruction.reg, size, builder.reg(instruction.rm, size));
+      else {
+        builder.load(instruction, size);
+        builder.setReg(instruction.reg, size, 'v');
+      }
+    },
+  };
+  // MOV E,imm (C6/C7 /0)
+  table[byteForm ? 0xc6 : 0xc7] = {
+    accepts: (instruction) => instruction.reg === 0 && modrmOk(instruction) && (byteForm || vOk(instruction)),
+    flags: (instruction) => (isMemory(instruction) ? MEMORY_NO_FLAGS : NO_FLAGS),
+    emit: (builder, instruction) => {
+      const size = sizeOf(byteForm);
+      const value = size === 4 ? imm(instruction) : `${instruction.immediate & 0xff}`;
+      if (instruction.mod === 3) builder.setReg(instruction.rm, size, value);
+      else builder.store(instruction, size, value);
+    },
+  };
+}
+for (let register = 0; register < 8; register++) {
+  table[0xb0 + register] = {
+    accepts: () => true,
+    flags: () => NO_FLAGS,
+    emit: (builder, instruction) => builder.setReg8(instruction.rm, `${instruction.immediate & 0xff}`),
+  };
+  table[0xb8 + register] = {
+    accepts: vOk,
+    flags: () => NO_FLAGS,
+    emit: (builder, instruction) => builder.setReg32(instruction.rm, imm(instruction)),
+  };
+}
+// LEA
+table[0x8d] = {
+  accepts: (instruction) => instruction.mod !== 3 && instruction.addressSize32 && vOk(instruction),
+  flags: () => NO_FLAGS,
+  emit: (builder, instruction) => builder.setReg32(instruction.reg, builder.effectiveAddress(instruction)),
+};
+// MOVZX/MOVSX Gv, Eb/Ew (0F B6/B7/BE/BF)
+for (const [opcode, word, signed] of [
+  [0x1b6, false, false],
+  [0x1b7, true, false],
+  [0x1be, false, true],
+  [0x1bf, true, true],
+] as const) {
+  table[opcode] = {
+    accepts: (instruction) => modrmOk(instruction) && vOk(instruction),
+    flags: (instruction) => (isMemory(instruction) ? MEMORY_NO_FLAGS : NO_FLAGS),
+    emit: (builder, instruction) => {
+      let value: string;
+      if (instruction.mod === 3)
+        value = word ? `(${builder.reg32(instruction.rm)} & 65535)` : builder.reg8(instruction.rm);
+      else {
+        builder.load(instruction, word ? 2 : 1);
+        value = 'v';
+      }
+      if (signed) value = word ? `((${value} << 16) >> 16)` : `((${value} << 24) >> 24)`;
+      builder.setReg32(instruction.reg, value);
+    },
+  };
+}
+// XCHG r32, r/m32 (register form) and XCHG eAX, r32.
+table[0x87] = {
+  accepts: (instruction) => instruction.mod === 3 && vOk(instruction),
+  flags: () => NO_FLAGS,
+  emit: (builder, instruction) => {
+    builder.emit(`t = ${builder.reg32(instruction.reg)};`);
+    builder.setReg32(instruction.reg, builder.reg32(instruction.rm));
+    builder.setReg32(instruction.rm, 't');
+  },
+};
+for (let register = 1; register < 8; register++) {
+  table[0x90 + register] = {
+    accepts: vOk,
+    flags: () => NO_FLAGS,
+    emit: (builder, instruction) => {
+      builder.emit(`t = ${builder.reg32(0)};`);
+      builder.setReg32(0, builder.reg32(instruction.rm));
+      builder.setReg32(instruction.rm, 't');
+    },
+  };
+}
+// NOP / PAUSE, multi-byte NOP (0F 1F: no memory access).
+table[0x90] = { accepts: () => true, flags: () => NO_FLAGS, emit: () => {} };
+table[0x11f] = { accepts: () => true, flags: () => NO_FLAGS, emit: () => {} };
+// CWDE, CDQ.
+table[0x98] = {
+  accepts: vOk,
+  flags: () => NO_FLAGS,
+  emit: (builder) => builder.setReg32(0, `((${builder.reg32(0)} << 16) >> 16)`),
+};
+table[0x99] = {
+  accepts: vOk,
+  flags: () => NO_FLAGS,
+  emit: (builder) => builder.setReg32(2, `(${builder.reg32(0)} >> 31)`),
+};
+// CMOVcc Gv, Ev (the source is read, and may fault, whatever the condition).
+for (let condition = 0; condition < 16; condition++) {
+  table[0x140 + condition] = {
+    accepts: (instruction) => modrmOk(instruction) && vOk(instruction),
+    flags: () => READS,
+    emit: (builder, instruction) => {
+      let value: string;
+      if (instruction.mod === 3) value = builder.reg32(instruction.rm);
+      else {
+        builder.load(instruction, 4);
+        value = 'v';
+      }
+      const target = builder.reg32(instruction.reg);
+      builder.setReg32(instruction.reg, `${builder.condition(condition)} ? ${value} : ${target}`);
+    },
+  };
+  // SETcc Eb
+  table[0x190 + condition] = {
+    accepts: modrmOk,
+    flags: () => READS,
+    emit: (builder, instruction) => {
+      const value = `(${builder.condition(condition)} ? 1 : 0)`;
+      if (instruction.mod === 3) builder.setReg8(instruction.rm, value);
+      else builder.store(instruction, 1, value);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- multiply and shifts
+
+function imulEmitter(immediateForm: boolean): Emitter {
+  return {
+    accepts: (instruction) => modrmOk(instruction) && vOk(instruction),
+    flags: (instruction) => (isMemory(instruction) ? READS_WRITES : WRITES),
+    emit: (builder, instruction) => {
+      let source: string;
+      if (instruction.mod === 3) source = builder.reg32(instruction.rm);
+      else {
+        builder.load(instruction, 4);
+        source = 'v';
+      }
+      const other = immediateForm ? imm(instruction) : builder.reg32(instruction.reg);
+      if (!builder.flagsLive) {
+        builder.setReg32(instruction.reg, `Math.imul(${source}, ${other})`);
+        builder.pending = { op: DEAD_FLAGS, size: 4 };
+        return;
+      }
+      builder.settleFlags();
+      builder.setReg32(instruction.reg, `imulTruncated(cpu, ${source} >>> 0, ${other} >>> 0, 4) | 0`);
+    },
+  };
+}
+table[0x1af] = imulEmitter(false);
+table[0x69] = imulEmitter(true);
+table[0x6b] = imulEmitter(true);
+
+/** Group 2 /reg as a JS expression of `x` (int32) and count `c` (1-31) at 32 bits, flags aside. */
+function shiftExpression(reg: number, count: string): string {
+  switch (reg) {
+    case 0:
+      return `((x << ${count}) | (x >>> (32 - ${count})))`;
+    case 1:
+      return `((x >>> ${count}) | (x << (32 - ${count})))`;
+    case 4:
+    case 6:
+      return `(x << ${count})`;
+    case 5:
+      return `((x >>> ${count}) | 0)`;
+    default:
+      return `(x >> ${count})`;
+  }
+}
+
+/** C0/C1 imm8, D0/D1 by one, D2/D3 by CL. */
+for (const [opcode, byteForm, countFrom] of [
+  [0xc0, true, 'imm'],
+  [0xc1, false, 'imm'],
+  [0xd0, true, 'one'],
+  [0xd1, false, 'one'],
+  [0xd2, true, 'cl'],
+  [0xd3, false, 'cl'],
+] as const) {
+  const countOf = (instruction: Instruction): number =>
+    countFrom === 'one' ? 1 : countFrom === 'imm' ? instruction.immediate & 0x1f : -1;
+  table[opcode] = {
+    accepts: (instruction) =>
+      instruction.reg !== 2 &&
+      instruction.reg !== 3 &&
+      modrmOk(instruction) &&
+      (byteForm || vOk(instruction)),
+    flags: (instruction) => {
+      const count = countOf(instruction);
+      const writesAll = count > 0 && instruction.reg >= 4;
+      return { reads: isMemory(instruction) || count === -1 || instruction.reg < 4, writesAll };
+    },
+    emit: (builder, instruction) => {
+      const size = sizeOf(byteForm);
+      const count = countOf(instruction);
+      if (count === 0) {
+        // Count 0 (after masking): no effect, but a memory operand is still read.
+        if (isMemory(instruction)) builder.load(instruction, size);
+        return;
+      }
+      const countCode = count === -1 ? `${builder.reg8(1)}` : `${count}`;
+      const pure = !builder.flagsLive && size === 4;
+      const semantic = `SHIFT[${instruction.reg}]`;
+      if (!pure) builder.settleFlags();
+      const compute = (value: string): string => {
+        if (!pure) return `(${semantic}(cpu, (${value}) >>> 0, ${countCode}, ${size}) | 0)`;
+        const countVar = count === -1 ? 'c' : `${count}`;
+        if (count === -1) builder.emit(`c = ${countCode} & 31;`);
+        builder.emit(`x = ${value};`);
+        if (count === -1 && instruction.reg <= 1)
+          return `(c === 0 ? x : ${shiftExpression(instruction.reg, countVar)})`;
+        return shiftExpression(instruction.reg, countVar);
+      };
+      if (instruction.mod === 3) {
+        builder.setReg(instruction.rm, size, compute(builder.reg(instruction.rm, size)));
+      } else {
+        builder.load(instruction, size, true);
+        builder.emit(`v = ${compute('v')};`);
+        builder.storeUpdated(size, 'v');
+      }
+      if (pure) builder.pending = { op: DEAD_FLAGS, size: 4 };
+    },
+  };
+}
+
+// ---------------------------------------------------------------- stack
+
+for (let register = 0; register < 8; register++) {
+  table[0x50 + register] = {
+    accepts: vOk,
+    flags: () => MEMORY_NO_FLAGS,
+    emit: (builder, instruction) => {
+      builder.storeAt(SS, `(${builder.reg32(ESP)} - 4) | 0`, 4, builder.reg32(instruction.rm));
+      builder.setReg32(ESP, 'o');
+    },
+  };
+  table[0x58 + register] = {
+    accepts: vOk,
+    flags: () => MEMORY_NO_FLAGS,
+    emit: (builder, instruction) => {
+      builder.loadAt(SS, builder.reg32(ESP), 4);
+      builder.setReg32(ESP, `(${builder.reg32(ESP)} + 4) | 0`);
+      builder.setReg32(instruction.rm, 'v');
+    },
+  };
+}
+for (const opcode of [0x68, 0x6a]) {
+  table[opcode] = {
+    accepts: vOk,
+    flags: () => MEMORY_NO_FLAGS,
+    emit: (builder, instruction) => {
+      builder.storeAt(SS, `(${builder.reg32(ESP)} - 4) | 0`, 4, imm(instruction));
+      builder.setReg32(ESP, 'o');
+    },
+  };
+}
+// LEAVE: the load at EBP comes first, so a fault leaves ESP alone.
+table[0xc9] = {
+  accepts: vOk,
+  flags: () => MEMORY_NO_FLAGS,
+  emit: (builder) => {
+    builder.loadAt(SS, builder.reg32(5), 4);
+    builder.setReg32(ESP, `(${builder.reg32(5)} + 4) | 0`);
+    builder.setReg32(5, 'v');
+  },
+};
+
+// ---------------------------------------------------------------- control transfers (end the block)
+
+function target(builder: BlockBuilder, instruction: Instruction): string {
+  return `((e0 + ${(builder.endOffset + (instruction.immediate | 0)) | 0}) >>> 0)`;
+}
+
+function jumpConditional(condition: number): Emitter {
+  return {
+    accepts: vOk,
+    flags: () => READS,
+    ends: true,
+    emit: (builder, instruction) => {
+      builder.emit(`if (${builder.condition(condition)}) { ${builder.exit(target(builder, instruction))} }`);
+      builder.emit(builder.exit(builder.eipAt(builder.endOffset)));
+      builder.terminated = true;
+    },
+  };
+}
+for (let condition = 0; condition < 16; condition++) {
+  table[0x70 + condition] = jumpConditional(condition);
+  table[0x180 + condition] = jumpConditional(condition);
+}
+for (const opcode of [0xe9, 0xeb]) {
+  table[opcode] = {
+    accepts: vOk,
+    flags: () => READS,
+    ends: true,
+    emit: (builder, instruction) => {
+      builder.emit(builder.exit(target(builder, instruction)));
+      builder.terminated = true;
+    },
+  };
+}
+table[0xe8] = {
+  accepts: vOk,
+  flags: () => READS,
+  ends: true,
+  emit: (builder, instruction) => {
+    builder.storeAt(SS, `(${builder.reg32(ESP)} - 4) | 0`, 4, `${builder.eipAt(builder.endOffset)} | 0`);
+    builder.setReg32(ESP, 'o');
+    builder.emit(builder.exit(target(builder, instruction)));
+    builder.terminated = true;
+  },
+};
+for (const opcode of [0xc2, 0xc3]) {
+  table[opcode] = {
+    accepts: vOk,
+    flags: () => READS,
+    ends: true,
+    emit: (builder, instruction) => {
+      builder.loadAt(SS, builder.reg32(ESP), 4);
+      builder.setReg32(
+        ESP,
+        `(${builder.reg32(ESP)} + ${4 + (opcode === 0xc2 ? instruction.immediate & 0xffff : 0)}) | 0`,
+      );
+      builder.emit(builder.exit('(v >>> 0)'));
+      builder.terminated = true;
+    },
+  };
+}
+
+/** The translation entry of `instruction`, or undefined when it ends the block untranslated. */
+export function emitterFor(instruction: Instruction): Emitter | undefined {
+  const emitter = table[instruction.opcode];
+  if (emitter === undefined) return undefined;
+  // REP/REPNE is ignored by these instructions except where it means something else (F3 0F ..
+  // forms are other instructions; keep only REP RET and PAUSE).
+  if (instruction.repeat !== 0 && instruction.opcode !== 0xc3 && instruction.opcode !== 0x90)
+    return undefined;
+  return emitter.accepts(instruction) ? emitter : undefined;
+}
