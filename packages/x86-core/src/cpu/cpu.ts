@@ -11,6 +11,7 @@ import type { Instruction } from '../decoder/instruction.js';
 import { Fpu, FpuState } from '../fpu/index.js';
 import { CpuFpuHost } from '../instructions/fpu-bridge.js';
 import { type CompiledBlock, compileBlock, MAX_BLOCK_INSTRUCTIONS } from '../jit/compile.js';
+import { isDirectTransfer } from '../jit/emitters.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
 import { PageKind } from '../memory/physical-memory.js';
 import type { PortBus } from '../memory/port-bus.js';
@@ -97,6 +98,9 @@ const MAX_DECODED_INSTRUCTIONS = 1 << 18;
 /** Interpreted executions of an instruction before a block is translated from it (src/jit/). */
 const HOT_THRESHOLD = 64;
 
+/** Entries of the jump cache, less one. */
+const JUMP_CACHE_MASK = 4095;
+
 /** Instructions run between two checks for external interrupts and other events. */
 const EVENT_CHECK_INTERVAL = 1024;
 /** Flags POPF/IRET may never set on the i686 (bits 22-31, 15, 5, 3 are reserved zero). */
@@ -126,10 +130,29 @@ export class Cpu {
    * interpreted. Either way a run retires the same instructions with the same results.
    */
   blockTranslation = true;
+  /** Interpreted executions of an instruction before a block is translated from it. */
+  hotThreshold = HOT_THRESHOLD;
   /** Instructions retired inside translated blocks (statistics; a block left by a fault is not counted). */
   translatedRetired = 0;
+  /** Translated block runs, and how many of them were entered through a link (statistics). */
+  translatedRuns = 0;
+  chainedRuns = 0;
   /** Blocks translated so far (statistics). */
   translatedBlocks = 0;
+  /**
+   * Moves on whenever decoded code is dropped (a write to a code page, a cache flush) or address
+   * translation changes (CR0/CR3/CR4, INVLPG, task switch): links between translated blocks made
+   * in an older epoch are not followed, and a block whose slow access moved it leaves at once.
+   */
+  linkEpoch = 0;
+  /**
+   * The jump cache (QEMU has one by that name): the instruction that starts a translated block,
+   * by a hash of its linear address, so a block that leaves to another block reaches it without
+   * the decoded-instruction lookup. An entry is good only in the link epoch it was made in.
+   */
+  private readonly jumpCacheLinear = new Int32Array(JUMP_CACHE_MASK + 1).fill(-1);
+  private readonly jumpCacheEpoch = new Int32Array(JUMP_CACHE_MASK + 1).fill(-1);
+  private readonly jumpCacheTarget: (Instruction | null)[] = new Array(JUMP_CACHE_MASK + 1).fill(null);
   /** Instruction pointer (offset in CS). During an instruction: the address after it. */
   eip = 0;
   /** EIP of the instruction being executed (faults restart here). */
@@ -853,12 +876,14 @@ export class Cpu {
 
   /** Drops cached translations of the fetch path; src/system/ calls it on CR0/CR3/CR4 writes, INVLPG and task switches. */
   invalidateTranslations(): void {
+    this.linkEpoch = (this.linkEpoch + 1) | 0;
     this.fetchLinearPage = -1;
     this.fetchEntries = null;
   }
 
   /** Drops the decoded instructions of physical page `page` (called on writes to code pages). */
   invalidateCodePage(page: number): void {
+    this.linkEpoch = (this.linkEpoch + 1) | 0;
     this.decodedPages.delete(page);
     if (this.fetchPhysicalPage === page) {
       this.fetchLinearPage = -1;
@@ -908,33 +933,48 @@ export class Cpu {
     first.noBlock = true;
     const entries = this.fetchEntries;
     if (entries === null || first.crossesPage || this.fetchLinearPage !== linear >>> 12) return;
-    const run: Instruction[] = [first];
-    let offset = (linear & 0xfff) + first.length;
-    while (run.length < MAX_BLOCK_INSTRUCTIONS && offset < 0x1000) {
-      let next = entries[offset];
+    const pageBase = (linear & ~0xfff) >>> 0;
+    const run: Instruction[] = [];
+    const offsets: number[] = [];
+    let instruction: Instruction = first;
+    let pageOffset = linear & 0xfff;
+    let eipOffset = 0;
+    for (;;) {
+      run.push(instruction);
+      offsets.push(eipOffset);
+      if (run.length >= MAX_BLOCK_INSTRUCTIONS) break;
+      let step = instruction.length;
+      // A direct JMP/CALL: the trace goes on at its target when that is in the same page.
+      if (isDirectTransfer(instruction)) step += instruction.immediate | 0;
+      const nextOffset = pageOffset + step;
+      if (nextOffset < 0 || nextOffset >= 0x1000) break;
+      let next = entries[nextOffset];
       if (next === undefined || next.codeSize32 !== this.codeSize32) {
         try {
-          next = decodeInstruction(this, ((linear & ~0xfff) + offset) >>> 0);
+          next = decodeInstruction(this, (pageBase + nextOffset) >>> 0);
         } catch {
           break;
         }
         if (next.crossesPage) break;
-        entries[offset] = next;
+        entries[nextOffset] = next;
         this.decodedCount++;
       }
-      run.push(next);
-      offset += next.length;
+      instruction = next;
+      pageOffset = nextOffset;
+      eipOffset += step;
     }
     let block: CompiledBlock | null;
     try {
-      block = compileBlock(run, { paging: (this.cr0 & PAGING) !== 0, user: this.cpl === 3 });
+      block = compileBlock(run, offsets, { paging: (this.cr0 & PAGING) !== 0, user: this.cpl === 3 });
     } catch {
       block = null; // an emitter met a case it does not translate: the interpreter keeps it
     }
     if (block === null) return;
     first.block = block;
     this.translatedBlocks++;
-    for (let index = 1; index < block.length; index++) run[index]!.noBlock = true;
+    // The instructions the block covers start counting again: they get a block of their own only
+    // if they are entered from elsewhere often enough.
+    for (let index = 1; index < block.length; index++) run[index]!.hits = 0;
   }
 
   // ---------------------------------------------------------------- run loop
@@ -1077,13 +1117,57 @@ export class Cpu {
           if (block !== null) {
             // A translated block: it runs only when the chunk has room for all of it, and sets
             // eip and the countdown itself (src/jit/compile.ts).
-            const countdown = this.chunkCountdown;
+            let countdown = this.chunkCountdown;
+            if (countdown >= block.length - 1) {
+              const linear = (segmentBase[CS] + start) | 0;
+              const slot = (linear ^ (linear >>> 12)) & JUMP_CACHE_MASK;
+              this.jumpCacheLinear[slot] = linear;
+              this.jumpCacheEpoch[slot] = this.linkEpoch;
+              this.jumpCacheTarget[slot] = current;
+            }
             if (countdown >= block.length - 1 && block.run(this, this.registersSigned, start) !== 0) {
               this.translatedRetired += countdown + 1 - this.chunkCountdown;
+              this.translatedRuns++;
+              // Go on from block to block through the jump cache while the chunk has room.
+              for (;;) {
+                const eip = this.eip;
+                const linear = (segmentBase[CS] + eip) | 0;
+                const slot = (linear ^ (linear >>> 12)) & JUMP_CACHE_MASK;
+                if (
+                  this.jumpCacheLinear[slot] !== linear ||
+                  this.jumpCacheEpoch[slot] !== this.linkEpoch ||
+                  this.pendingExit !== null ||
+                  !this.codeSize32
+                )
+                  break;
+                const next = (this.jumpCacheTarget[slot] as Instruction).block as CompiledBlock;
+                countdown = this.chunkCountdown;
+                if (countdown < next.length) break;
+                // As the loop does for the first instruction of a chunk step.
+                this.chunkCountdown = countdown - 1;
+                this.instructionStart = eip;
+                this.instructionStartEsp = registers[ESP] | 0;
+                if (next.run(this, this.registersSigned, eip) === 0) {
+                  this.chunkCountdown = countdown;
+                  break;
+                }
+                this.translatedRetired += countdown - this.chunkCountdown;
+                this.translatedRuns++;
+                this.chainedRuns++;
+              }
               previous = null;
               continue;
             }
-          } else if (!current.noBlock && ++current.hits >= HOT_THRESHOLD && this.blockTranslation) {
+          } else if (
+            // Hot counting at entry points only: reached by a branch or a lookup, or after an
+            // instruction that ended a translation. Falling through inside straight-line code
+            // (as the interpreter does where a block found no room in the chunk) does not count,
+            // so a block's own instructions do not become blocks of their own.
+            (previous === null || start !== fallThrough || previous.endsTranslation) &&
+            !current.noBlock &&
+            ++current.hits >= this.hotThreshold &&
+            this.blockTranslation
+          ) {
             this.translateAt(current, (segmentBase[CS] + start) >>> 0);
           }
           fallThrough = ((start + current.length) & current.ipMask) >>> 0;

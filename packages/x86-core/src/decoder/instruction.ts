@@ -85,8 +85,10 @@ export class Instruction {
   hits = 0;
   /** The translated block that starts here, or null. */
   block: CompiledBlock | null = null;
-  /** No block starts here: the translation declined, or a block covers this instruction. */
+  /** No block starts here: the translation declined. */
   noBlock = false;
+  /** A translation stopped at this instruction (it has no translation): what follows it is an entry point. */
+  endsTranslation = false;
 
   constructor(handler: InstructionHandler) {
     this.handler = handler;

@@ -12,16 +12,26 @@ import type { Instruction } from '../decoder/instruction.js';
 /** Lazy ops the block keeps in locals (values of LazyOp, src/cpu/lazy-flags.ts). */
 export const PendingOp = { Add: 1, Sub: 3, Logic: 5, Increment: 6, Decrement: 7 } as const;
 
-/**
- * The flags are not known: the instruction that wrote them computed only its result, because
- * the liveness pass found that nothing reads them before they are overwritten.
- */
-export const DEAD_FLAGS = -1;
+/** Pending producers that are not lazy ops: the flags are recomputed from recorded inputs. */
+export const SHIFT_FLAGS = 100;
+export const MULTIPLY_FLAGS = 101;
 
-/** Flags the block owes the CPU: in the CPU object already (`null`), or a lazy op in locals. */
+/**
+ * Flags the block owes the CPU: a lazy op whose operands are in fd/fs/fr(/fc), or a shift or
+ * rotate (its input and count in locals, applied over the flags before it, `base`), or an IMUL
+ * (its operands in locals). The block computes results only; the flags are handed over, or
+ * recomputed, where something can look at them.
+ */
 export interface PendingFlags {
   op: number;
   size: number;
+  /** Group-2 ModRM.reg of a shift. */
+  reg?: number;
+  /** Locals holding the producer's inputs (shift: value, count; IMUL: the two factors). */
+  first?: string;
+  second?: string;
+  /** Flags a shift or rotate applies over (it keeps some of them, or all when the count is 0). */
+  base?: PendingFlags | null;
 }
 
 /** Sign bit of a size as an int32 literal. */
@@ -51,10 +61,10 @@ export class BlockBuilder {
   endOffset = 0;
   /** The instruction being emitted. */
   instruction!: Instruction;
-  /** Whether the flags this instruction writes are read before they are overwritten. */
-  flagsLive = true;
   /** Set when the current instruction has a slow path that may require leaving after it. */
   mayBail = false;
+  /** The current instruction is the block's last (a branch there leaves the block). */
+  last = false;
   /** Set when the current instruction ended the block (a branch). */
   terminated = false;
 
@@ -68,13 +78,13 @@ export class BlockBuilder {
 
   reg32(register: number): string {
     this.usedRegisters.add(register);
-    return `r${register}`;
+    return `R[${register}]`;
   }
 
   setReg32(register: number, expression: string): void {
     this.usedRegisters.add(register);
     this.dirtyRegisters.add(register);
-    this.emit(`r${register} = ${expression};`);
+    this.emit(`R[${register}] = ${expression};`);
   }
 
   /** An 8-bit register (AL..BH) as a value 0-255. */
@@ -85,8 +95,8 @@ export class BlockBuilder {
 
   /** Writes an 8-bit register from an expression with a value 0-255. */
   setReg8(register: number, expression: string): void {
-    if (register < 4) this.setReg32(register, `(r${register} & -256) | (${expression})`);
-    else this.setReg32(register - 4, `(r${register - 4} & -65281) | ((${expression}) << 8)`);
+    if (register < 4) this.setReg32(register, `(R[${register}] & -256) | (${expression})`);
+    else this.setReg32(register - 4, `(R[${register - 4}] & -65281) | ((${expression}) << 8)`);
   }
 
   /** A general register of `size` bytes as a value (int32 for 4, else 0..mask). */
@@ -99,24 +109,27 @@ export class BlockBuilder {
     else this.setReg8(register, expression);
   }
 
-  /** Code that stores every dirty register back to the CPU. */
+  /**
+   * Code that stores the registers back to the CPU: nothing, as blocks write the register file
+   * directly (V8 keeps typed-array elements in registers between stores as well as locals, and
+   * the source stays small, which is what decides how long TurboFan takes over each block).
+   */
   flushRegisters(): string {
-    let code = '';
-    for (const register of this.dirtyRegisters) code += `R[${register}] = r${register}; `;
-    return code;
+    return '';
   }
 
   // ---------------------------------------------------------------- flags
 
   /** Code that hands the owed flags to the CPU object. */
-  flushFlags(): string {
-    const pending = this.pending;
+  flushFlags(pending: PendingFlags | null = this.pending): string {
     if (pending === null) return '';
-    if (pending.op === DEAD_FLAGS) throw new Error('block translation: dead flags reached a reader');
-    let code = `cpu.lazyOp = ${pending.op}; cpu.lazyDestination = fd; cpu.lazySource = fs; cpu.lazyResult = fr; cpu.lazySize = ${pending.size}; `;
+    if (pending.op === SHIFT_FLAGS)
+      return `${this.flushFlags(pending.base ?? null)}SHIFT[${pending.reg}](cpu, ${pending.first} >>> 0, ${pending.second}, ${pending.size}); `;
+    if (pending.op === MULTIPLY_FLAGS)
+      return `imulTruncated(cpu, ${pending.first} >>> 0, ${pending.second} >>> 0, ${pending.size}); `;
     if (pending.op === PendingOp.Increment || pending.op === PendingOp.Decrement)
-      code += 'cpu.flagsValue = (cpu.flagsValue & -2) | fc; ';
-    return code;
+      return `SETC(cpu, ${pending.op}, fd, fr, ${pending.size}, fc); `;
+    return `SETF(cpu, ${pending.op}, fd, fs, fr, ${pending.size}); `;
   }
 
   /** Emits the flush of owed flags now (before a call that reads or replaces the CPU's flags). */
@@ -126,11 +139,28 @@ export class BlockBuilder {
     this.pending = null;
   }
 
+  /** A pending lazy op (settling a recomputed one first), or null when the CPU holds the flags. */
+  private lazyPending(): PendingFlags | null {
+    const pending = this.pending;
+    if (pending !== null && (pending.op === SHIFT_FLAGS || pending.op === MULTIPLY_FLAGS)) this.settleFlags();
+    return this.pending;
+  }
+
+  private localCount = 0;
+  /** Extra locals (declared by the compiler). */
+  readonly extraLocals: string[] = [];
+
+  /** A fresh local variable. */
+  local(): string {
+    const name = `k${this.localCount++}`;
+    this.extraLocals.push(name);
+    return name;
+  }
+
   /** CF as a boolean expression. */
   carry(): string {
-    const pending = this.pending;
+    const pending = this.lazyPending();
     if (pending === null) return '(cpu.getCarry() !== 0)';
-    if (pending.op === DEAD_FLAGS) throw new Error('block translation: dead flags reached a reader');
     switch (pending.op) {
       case PendingOp.Add:
         return '((fr >>> 0) < (fd >>> 0))';
@@ -165,9 +195,8 @@ export class BlockBuilder {
 
   /** Condition code `condition` (0-15) as a boolean expression. */
   condition(condition: number): string {
-    const pending = this.pending;
+    const pending = this.lazyPending();
     if (pending === null) return `cpu.testCondition(${condition})`;
-    if (pending.op === DEAD_FLAGS) throw new Error('block translation: dead flags reached a reader');
     const size = pending.size;
     const zero = '(fr === 0)';
     const sign = size === 4 ? '(fr < 0)' : `((fr & ${signBit(size)}) !== 0)`;
@@ -242,17 +271,13 @@ export class BlockBuilder {
    * the interpreter has them while it executes instruction k.
    */
   private prepareSlow(): string {
-    const esp = this.usedRegisters.has(4) ? 'cpu.instructionStartEsp = r4; ' : '';
-    return (
-      `${this.flushRegisters()}${this.flushFlags()}cpu.chunkCountdown = c0 - ${this.index}; ` +
-      `cpu.instructionStart = ${this.eipAt(this.startOffset)}; ${esp}cpu.eip = ${this.eipAt(this.endOffset)}; `
-    );
+    return `${this.flushFlags()}SLOW(cpu, c0 - ${this.index}, ${this.eipAt(this.startOffset)}, ${this.eipAt(this.endOffset)}); `;
   }
 
   /** After a slow access: leave after this instruction when the loop must look (SMC, chunk end, exit). */
   private checkAfterSlow(): string {
     this.mayBail = true;
-    return `if (cpu.chunkCountdown !== c0 - ${this.index} || cpu.fetchLinearPage === -1 || cpu.pendingExit !== null) bail = true;`;
+    return `bail = LEAVE(cpu, c0 - ${this.index}, le);`;
   }
 
   /** Physical address of linear `a` for the fast path (-1: take the slow path). */

@@ -46,58 +46,112 @@ export class CompiledBlock {
   ) {}
 }
 
-const EMPTY_TLB_FLAGS = new Uint8Array(0);
-const EMPTY_TLB_PHYSICAL = new Int32Array(0);
+/** The CPU fields the shared helpers below touch (the Cpu class has them; typed here to keep jit/ free of a cycle). */
+interface BlockCpu {
+  lazyOp: number;
+  lazyDestination: number;
+  lazySource: number;
+  lazyResult: number;
+  lazySize: number;
+  flagsValue: number;
+  chunkCountdown: number;
+  instructionStart: number;
+  instructionStartEsp: number;
+  eip: number;
+  linkEpoch: number;
+  pendingExit: unknown;
+  readonly registersSigned: Int32Array;
+}
+
+/** Hands lazy flags kept in block locals to the CPU (the interpreter's `setLazyFlags`). */
+function handLazyFlags(
+  cpu: BlockCpu,
+  op: number,
+  destination: number,
+  source: number,
+  result: number,
+  size: number,
+): void {
+  cpu.lazyOp = op;
+  cpu.lazyDestination = destination;
+  cpu.lazySource = source;
+  cpu.lazyResult = result;
+  cpu.lazySize = size;
+}
+
+/** The same for INC/DEC, whose CF lives in `flagsValue`. */
+function handLazyFlagsKeepingCarry(
+  cpu: BlockCpu,
+  op: number,
+  destination: number,
+  result: number,
+  size: number,
+  carry: number,
+): void {
+  cpu.flagsValue = (cpu.flagsValue & -2) | carry;
+  handLazyFlags(cpu, op, destination, 1, result, size);
+}
+
+/** The interpreter's state while it executes a block's instruction that takes the slow path. */
+function prepareSlowAccess(cpu: BlockCpu, countdown: number, start: number, end: number): void {
+  cpu.chunkCountdown = countdown;
+  cpu.instructionStart = start;
+  cpu.instructionStartEsp = cpu.registersSigned[4]!;
+  cpu.eip = end;
+}
+
+/** After a slow access: whether the block must leave after the current instruction. */
+function mustLeave(cpu: BlockCpu, countdown: number, epoch: number): boolean {
+  return cpu.chunkCountdown !== countdown || cpu.linkEpoch !== epoch || cpu.pendingExit !== null;
+}
 
 /**
- * Translates the instructions `run` (consecutive, same page, first one the block entry).
- * Returns null when fewer than MIN_BLOCK_INSTRUCTIONS translate.
+ * Translates the trace `run` (the first instruction is the block entry; `offsets[k]` is the EIP
+ * of instruction k minus the entry's EIP). Returns null when fewer than MIN_BLOCK_INSTRUCTIONS
+ * translate.
  */
-export function compileBlock(run: readonly Instruction[], context: BlockContext): CompiledBlock | null {
-  // Which instructions translate, up to the first that does not (or the first branch).
+export function compileBlock(
+  run: readonly Instruction[],
+  offsets: readonly number[],
+  context: BlockContext,
+): CompiledBlock | null {
+  // Which instructions translate, up to the first that does not (or the first RET).
   const emitters = [];
   for (const instruction of run) {
     const emitter = instruction.codeSize32 ? emitterFor(instruction) : undefined;
-    if (emitter === undefined) break;
+    if (emitter === undefined) {
+      instruction.endsTranslation = true;
+      break;
+    }
     emitters.push(emitter);
     if (emitter.ends === true || emitters.length >= MAX_BLOCK_INSTRUCTIONS) break;
   }
   const count = emitters.length;
   if (count < MIN_BLOCK_INSTRUCTIONS) return null;
-  // Flag liveness, backwards: the flags after the last instruction are live (the block exits).
-  const liveAfter: boolean[] = new Array(count);
-  let live = true;
-  for (let index = count - 1; index >= 0; index--) {
-    liveAfter[index] = live;
-    const use = emitters[index]!.flags(run[index]!);
-    live = use.reads || (live && !use.writesAll);
-  }
-
   const builder = new BlockBuilder(context);
-  let offset = 0;
   let emitted = 0;
   for (let index = 0; index < count; index++) {
     const instruction = run[index]!;
     builder.index = index;
     builder.instruction = instruction;
-    builder.startOffset = offset;
-    builder.endOffset = offset + instruction.length;
-    builder.flagsLive = liveAfter[index]!;
+    builder.startOffset = offsets[index]!;
+    builder.endOffset = offsets[index]! + instruction.length;
+    builder.last = index === count - 1;
     builder.mayBail = false;
     emitters[index]!.emit(builder, instruction);
     emitted++;
     if (builder.terminated) break;
     if (builder.mayBail) builder.emit(`if (bail) { ${builder.bailExit()} }`);
-    offset = builder.endOffset;
   }
   if (!builder.terminated) {
+    // The last instruction falls through (a branch as the last instruction has left already).
     builder.index = emitted - 1;
     builder.emit(builder.exit(builder.eipAt(builder.endOffset)));
   }
 
   const prologue: string[] = [];
   const guards = [...builder.segments].map((segment) => `sc[${segment}] !== 0`);
-  prologue.push('const c0 = cpu.chunkCountdown;');
+  prologue.push('const c0 = cpu.chunkCountdown, le = cpu.linkEpoch;');
   prologue.push('const sc = cpu.segmentChecked;');
   prologue.push(
     `if (cpu.watchData || !cpu.stackSize32 || cpu.cpl ${context.user ? '!==' : '==='} 3 || ((cpu.cr0 >>> 31) === 1) !== ${context.paging}${guards.length > 0 ? ` || ${guards.join(' || ')}` : ''}) return 0;`,
@@ -111,26 +165,30 @@ export function compileBlock(run: readonly Instruction[], context: BlockContext)
   }
   for (const segment of builder.segments)
     prologue.push(`const b${segment} = cpu.segmentBase[${segment}] | 0;`);
-  for (const register of builder.usedRegisters) prologue.push(`let r${register} = R[${register}];`);
   prologue.push(
     'let fd = 0, fs = 0, fr = 0, fc = 0, o = 0, a = 0, p = 0, v = 0, w = 0, t = 0, x = 0, c = 0;',
   );
   prologue.push('let slow = false, bail = false;');
+  if (builder.extraLocals.length > 0) prologue.push(`let ${builder.extraLocals.join(' = 0, ')} = 0;`);
   const source = `function block(cpu, R, e0) {\n${prologue.join('\n')}\n${builder.lines.join('\n')}\n}`;
   const factory = new Function(
     'PARITY',
     'SHIFT',
     'imulTruncated',
-    'EMPTY_TLB_FLAGS',
-    'EMPTY_TLB_PHYSICAL',
+    'SETF',
+    'SETC',
+    'SLOW',
+    'LEAVE',
     `"use strict"; return ${source};`,
   );
   const fn = factory(
     PARITY_TABLE,
     GROUP2_SEMANTICS,
     multiplySignedTruncated,
-    EMPTY_TLB_FLAGS,
-    EMPTY_TLB_PHYSICAL,
+    handLazyFlags,
+    handLazyFlagsKeepingCarry,
+    prepareSlowAccess,
+    mustLeave,
   ) as BlockFunction;
   return new CompiledBlock(fn, emitted, context.paging, context.user);
 }

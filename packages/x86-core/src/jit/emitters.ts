@@ -1,39 +1,23 @@
 /**
  * The translation table: for each opcode (0x000-0x0ff one-byte map, 0x100-0x1ff 0F map) an
- * entry that says how the instruction touches the flags (for the liveness pass) and writes its
- * semantics as JS source through a BlockBuilder. Only the common 32-bit forms are here; an
+ * entry that writes its semantics as JS source through a BlockBuilder. Only the common 32-bit forms are here; an
  * instruction without an entry, or in a form an entry declines, ends the block and runs in the
  * interpreter. Every emitted form does its faulting accesses before it changes any register,
  * so a fault leaves the state the interpreter would leave.
  */
 
 import type { Instruction } from '../decoder/instruction.js';
-import { type BlockBuilder, DEAD_FLAGS, PendingOp } from './block-builder.js';
-
-/** How an instruction uses the arithmetic flags. */
-export interface FlagUse {
-  /** It reads them (or may leave the block, or may call the interpreter's accessors). */
-  reads: boolean;
-  /** It writes all six of them (so earlier values are dead). */
-  writesAll: boolean;
-}
+import { type BlockBuilder, MULTIPLY_FLAGS, PendingOp, SHIFT_FLAGS } from './block-builder.js';
 
 /** One entry of the translation table. */
 export interface Emitter {
   /** Whether this form is translated (nothing is emitted when false). */
   accepts(instruction: Instruction): boolean;
-  flags(instruction: Instruction): FlagUse;
   /** Writes the instruction; sets `builder.terminated` when it leaves the block. */
   emit(builder: BlockBuilder, instruction: Instruction): void;
   /** A control transfer: always the last instruction of its block. */
   ends?: boolean;
 }
-
-const NO_FLAGS: FlagUse = { reads: false, writesAll: false };
-const MEMORY_NO_FLAGS: FlagUse = { reads: true, writesAll: false };
-const READS: FlagUse = { reads: true, writesAll: false };
-const WRITES: FlagUse = { reads: false, writesAll: true };
-const READS_WRITES: FlagUse = { reads: true, writesAll: true };
 
 const ESP = 4;
 const SS = 2;
@@ -92,12 +76,10 @@ const vOk = (instruction: Instruction): boolean => instruction.operandSize32;
 for (let op = 0; op < 8; op++) {
   if (!aluOk(op)) continue;
   const base = op << 3;
-  const flags = (instruction: Instruction): FlagUse => (isMemory(instruction) ? READS_WRITES : WRITES);
   for (const byteForm of [true, false]) {
     // E op= G
     table[base + (byteForm ? 0 : 1)] = {
       accepts: (instruction) => modrmOk(instruction) && !instruction.lock && (byteForm || vOk(instruction)),
-      flags,
       emit: (builder, instruction) => {
         const size = sizeOf(byteForm);
         aluToRm(builder, instruction, op, size, () => builder.reg(instruction.reg, size));
@@ -106,7 +88,6 @@ for (let op = 0; op < 8; op++) {
     // G op= E
     table[base + (byteForm ? 2 : 3)] = {
       accepts: (instruction) => modrmOk(instruction) && (byteForm || vOk(instruction)),
-      flags,
       emit: (builder, instruction) => {
         const size = sizeOf(byteForm);
         let source: string;
@@ -122,7 +103,6 @@ for (let op = 0; op < 8; op++) {
     // AL/eAX op= imm
     table[base + (byteForm ? 4 : 5)] = {
       accepts: (instruction) => byteForm || vOk(instruction),
-      flags: () => WRITES,
       emit: (builder, instruction) => {
         const size = sizeOf(byteForm);
         aluResult(builder, op, size, builder.reg(0, size), imm(instruction));
@@ -138,7 +118,6 @@ for (const opcode of [0x80, 0x81, 0x83]) {
   table[opcode] = {
     accepts: (instruction) =>
       aluOk(instruction.reg) && modrmOk(instruction) && !instruction.lock && (byteForm || vOk(instruction)),
-    flags: (instruction) => (isMemory(instruction) ? READS_WRITES : WRITES),
     emit: (builder, instruction) => {
       const size = sizeOf(byteForm);
       const value = size === 4 ? imm(instruction) : `${instruction.immediate & 0xff}`;
@@ -151,7 +130,6 @@ for (const opcode of [0x80, 0x81, 0x83]) {
 for (const byteForm of [true, false]) {
   table[byteForm ? 0x84 : 0x85] = {
     accepts: (instruction) => modrmOk(instruction) && (byteForm || vOk(instruction)),
-    flags: (instruction) => (isMemory(instruction) ? READS_WRITES : WRITES),
     emit: (builder, instruction) => {
       const size = sizeOf(byteForm);
       aluToRm(builder, instruction, 8, size, () => builder.reg(instruction.reg, size));
@@ -159,7 +137,6 @@ for (const byteForm of [true, false]) {
   };
   table[byteForm ? 0xa8 : 0xa9] = {
     accepts: (instruction) => byteForm || vOk(instruction),
-    flags: () => WRITES,
     emit: (builder, instruction) => {
       const size = sizeOf(byteForm);
       aluResult(
@@ -178,14 +155,6 @@ for (const byteForm of [true, false]) {
   table[byteForm ? 0xf6 : 0xf7] = {
     accepts: (instruction) =>
       instruction.reg <= 3 && modrmOk(instruction) && !instruction.lock && (byteForm || vOk(instruction)),
-    flags: (instruction) =>
-      instruction.reg === 2
-        ? isMemory(instruction)
-          ? MEMORY_NO_FLAGS
-          : NO_FLAGS
-        : isMemory(instruction)
-          ? READS_WRITES
-          : WRITES,
     emit: (builder, instruction) => {
       const size = sizeOf(byteForm);
       const mask = size === 4 ? '' : ' & 255';
@@ -221,7 +190,6 @@ for (let register = 0; register < 8; register++) {
   for (const decrement of [false, true]) {
     table[(decrement ? 0x48 : 0x40) + register] = {
       accepts: vOk,
-      flags: () => READS,
       emit: (builder, instruction) => {
         incDec(builder, decrement, 4, builder.reg32(instruction.rm));
         builder.setReg32(instruction.rm, 'fr');
@@ -233,7 +201,6 @@ for (const byteForm of [true, false]) {
   table[byteForm ? 0xfe : 0xff] = {
     accepts: (instruction) =>
       instruction.reg <= 1 && modrmOk(instruction) && !instruction.lock && (byteForm || vOk(instruction)),
-    flags: () => READS,
     emit: (builder, instruction) => {
       const size = sizeOf(byteForm);
       const decrement = instruction.reg === 1;
@@ -255,7 +222,6 @@ for (const byteForm of [true, false]) {
   // MOV E,G
   table[byteForm ? 0x88 : 0x89] = {
     accepts: (instruction) => modrmOk(instruction) && (byteForm || vOk(instruction)),
-    flags: (instruction) => (isMemory(instruction) ? MEMORY_NO_FLAGS : NO_FLAGS),
     emit: (builder, instruction) => {
       const size = sizeOf(byteForm);
       const value = builder.reg(instruction.reg, size);
@@ -266,7 +232,6 @@ for (const byteForm of [true, false]) {
   // MOV G,E
   table[byteForm ? 0x8a : 0x8b] = {
     accepts: (instruction) => modrmOk(instruction) && (byteForm || vOk(instruction)),
-    flags: (instruction) => (isMemory(instruction) ? MEMORY_NO_FLAGS : NO_FLAGS),
     emit: (builder, instruction) => {
       const size = sizeOf(byteForm);
       if (instruction.mod === 3) builder.setReg(instruction.reg, size, builder.reg(instruction.rm, size));
@@ -279,7 +244,6 @@ for (const byteForm of [true, false]) {
   // MOV E,imm (C6/C7 /0)
   table[byteForm ? 0xc6 : 0xc7] = {
     accepts: (instruction) => instruction.reg === 0 && modrmOk(instruction) && (byteForm || vOk(instruction)),
-    flags: (instruction) => (isMemory(instruction) ? MEMORY_NO_FLAGS : NO_FLAGS),
     emit: (builder, instruction) => {
       const size = sizeOf(byteForm);
       const value = size === 4 ? imm(instruction) : `${instruction.immediate & 0xff}`;
@@ -291,19 +255,16 @@ for (const byteForm of [true, false]) {
 for (let register = 0; register < 8; register++) {
   table[0xb0 + register] = {
     accepts: () => true,
-    flags: () => NO_FLAGS,
     emit: (builder, instruction) => builder.setReg8(instruction.rm, `${instruction.immediate & 0xff}`),
   };
   table[0xb8 + register] = {
     accepts: vOk,
-    flags: () => NO_FLAGS,
     emit: (builder, instruction) => builder.setReg32(instruction.rm, imm(instruction)),
   };
 }
 // LEA
 table[0x8d] = {
   accepts: (instruction) => instruction.mod !== 3 && instruction.addressSize32 && vOk(instruction),
-  flags: () => NO_FLAGS,
   emit: (builder, instruction) => builder.setReg32(instruction.reg, builder.effectiveAddress(instruction)),
 };
 // MOVZX/MOVSX Gv, Eb/Ew (0F B6/B7/BE/BF)
@@ -315,7 +276,6 @@ for (const [opcode, word, signed] of [
 ] as const) {
   table[opcode] = {
     accepts: (instruction) => modrmOk(instruction) && vOk(instruction),
-    flags: (instruction) => (isMemory(instruction) ? MEMORY_NO_FLAGS : NO_FLAGS),
     emit: (builder, instruction) => {
       let value: string;
       if (instruction.mod === 3)
@@ -332,7 +292,6 @@ for (const [opcode, word, signed] of [
 // XCHG r32, r/m32 (register form) and XCHG eAX, r32.
 table[0x87] = {
   accepts: (instruction) => instruction.mod === 3 && vOk(instruction),
-  flags: () => NO_FLAGS,
   emit: (builder, instruction) => {
     builder.emit(`t = ${builder.reg32(instruction.reg)};`);
     builder.setReg32(instruction.reg, builder.reg32(instruction.rm));
@@ -342,7 +301,6 @@ table[0x87] = {
 for (let register = 1; register < 8; register++) {
   table[0x90 + register] = {
     accepts: vOk,
-    flags: () => NO_FLAGS,
     emit: (builder, instruction) => {
       builder.emit(`t = ${builder.reg32(0)};`);
       builder.setReg32(0, builder.reg32(instruction.rm));
@@ -351,24 +309,21 @@ for (let register = 1; register < 8; register++) {
   };
 }
 // NOP / PAUSE, multi-byte NOP (0F 1F: no memory access).
-table[0x90] = { accepts: () => true, flags: () => NO_FLAGS, emit: () => {} };
-table[0x11f] = { accepts: () => true, flags: () => NO_FLAGS, emit: () => {} };
+table[0x90] = { accepts: () => true, emit: () => {} };
+table[0x11f] = { accepts: () => true, emit: () => {} };
 // CWDE, CDQ.
 table[0x98] = {
   accepts: vOk,
-  flags: () => NO_FLAGS,
   emit: (builder) => builder.setReg32(0, `((${builder.reg32(0)} << 16) >> 16)`),
 };
 table[0x99] = {
   accepts: vOk,
-  flags: () => NO_FLAGS,
   emit: (builder) => builder.setReg32(2, `(${builder.reg32(0)} >> 31)`),
 };
 // CMOVcc Gv, Ev (the source is read, and may fault, whatever the condition).
 for (let condition = 0; condition < 16; condition++) {
   table[0x140 + condition] = {
     accepts: (instruction) => modrmOk(instruction) && vOk(instruction),
-    flags: () => READS,
     emit: (builder, instruction) => {
       let value: string;
       if (instruction.mod === 3) value = builder.reg32(instruction.rm);
@@ -383,7 +338,6 @@ for (let condition = 0; condition < 16; condition++) {
   // SETcc Eb
   table[0x190 + condition] = {
     accepts: modrmOk,
-    flags: () => READS,
     emit: (builder, instruction) => {
       const value = `(${builder.condition(condition)} ? 1 : 0)`;
       if (instruction.mod === 3) builder.setReg8(instruction.rm, value);
@@ -397,7 +351,6 @@ for (let condition = 0; condition < 16; condition++) {
 function imulEmitter(immediateForm: boolean): Emitter {
   return {
     accepts: (instruction) => modrmOk(instruction) && vOk(instruction),
-    flags: (instruction) => (isMemory(instruction) ? READS_WRITES : WRITES),
     emit: (builder, instruction) => {
       let source: string;
       if (instruction.mod === 3) source = builder.reg32(instruction.rm);
@@ -405,14 +358,14 @@ function imulEmitter(immediateForm: boolean): Emitter {
         builder.load(instruction, 4);
         source = 'v';
       }
-      const other = immediateForm ? imm(instruction) : builder.reg32(instruction.reg);
-      if (!builder.flagsLive) {
-        builder.setReg32(instruction.reg, `Math.imul(${source}, ${other})`);
-        builder.pending = { op: DEAD_FLAGS, size: 4 };
-        return;
-      }
-      builder.settleFlags();
-      builder.setReg32(instruction.reg, `imulTruncated(cpu, ${source} >>> 0, ${other} >>> 0, 4) | 0`);
+      // The product now; the flags (CF = OF = the product overflowed) only if looked at.
+      const first = builder.local();
+      const second = builder.local();
+      builder.emit(
+        `${first} = ${source}; ${second} = ${immediateForm ? imm(instruction) : builder.reg32(instruction.reg)};`,
+      );
+      builder.setReg32(instruction.reg, `Math.imul(${first}, ${second})`);
+      builder.pending = { op: MULTIPLY_FLAGS, size: 4, first, second };
     },
   };
 }
@@ -454,11 +407,6 @@ for (const [opcode, byteForm, countFrom] of [
       instruction.reg !== 3 &&
       modrmOk(instruction) &&
       (byteForm || vOk(instruction)),
-    flags: (instruction) => {
-      const count = countOf(instruction);
-      const writesAll = count > 0 && instruction.reg >= 4;
-      return { reads: isMemory(instruction) || count === -1 || instruction.reg < 4, writesAll };
-    },
     emit: (builder, instruction) => {
       const size = sizeOf(byteForm);
       const count = countOf(instruction);
@@ -467,27 +415,47 @@ for (const [opcode, byteForm, countFrom] of [
         if (isMemory(instruction)) builder.load(instruction, size);
         return;
       }
-      const countCode = count === -1 ? `${builder.reg8(1)}` : `${count}`;
-      const pure = !builder.flagsLive && size === 4;
-      const semantic = `SHIFT[${instruction.reg}]`;
-      if (!pure) builder.settleFlags();
-      const compute = (value: string): string => {
-        if (!pure) return `(${semantic}(cpu, (${value}) >>> 0, ${countCode}, ${size}) | 0)`;
-        const countVar = count === -1 ? 'c' : `${count}`;
-        if (count === -1) builder.emit(`c = ${countCode} & 31;`);
-        builder.emit(`x = ${value};`);
-        if (count === -1 && instruction.reg <= 1)
-          return `(c === 0 ? x : ${shiftExpression(instruction.reg, countVar)})`;
-        return shiftExpression(instruction.reg, countVar);
-      };
-      if (instruction.mod === 3) {
-        builder.setReg(instruction.rm, size, compute(builder.reg(instruction.rm, size)));
-      } else {
-        builder.load(instruction, size, true);
-        builder.emit(`v = ${compute('v')};`);
-        builder.storeUpdated(size, 'v');
+      if (size !== 4) {
+        // Byte shifts: the interpreter's semantic, flags and all.
+        const countCode = count === -1 ? builder.reg8(1) : `${count}`;
+        builder.settleFlags();
+        const compute = (value: string) => `(SHIFT[${instruction.reg}](cpu, ${value}, ${countCode}, 1) | 0)`;
+        if (instruction.mod === 3) builder.setReg8(instruction.rm, compute(builder.reg8(instruction.rm)));
+        else {
+          builder.load(instruction, 1, true);
+          builder.emit(`v = ${compute('v')};`);
+          builder.storeUpdated(1, 'v');
+        }
+        return;
       }
-      if (pure) builder.pending = { op: DEAD_FLAGS, size: 4 };
+      // 32 bits: the result now; the flags are recomputed from the input and count if looked at.
+      // (A long run of shifts with no full flag writer between settles now and then, so the
+      // recomputation a slow path would emit stays short.)
+      let depth = 0;
+      for (let base = builder.pending; base !== null && base !== undefined; base = base.base ?? null) depth++;
+      if (depth >= 4) builder.settleFlags();
+      const input = builder.local();
+      const countLocal = builder.local();
+      builder.emit(`${countLocal} = ${count === -1 ? `${builder.reg8(1)} & 31` : `${count}`};`);
+      const compute = (value: string): string => {
+        builder.emit(`${input} = ${value}; x = ${input};`);
+        const result = shiftExpression(instruction.reg, countLocal);
+        return count === -1 && instruction.reg <= 1 ? `(${countLocal} === 0 ? x : ${result})` : result;
+      };
+      if (instruction.mod === 3) builder.setReg32(instruction.rm, compute(builder.reg32(instruction.rm)));
+      else {
+        builder.load(instruction, 4, true);
+        builder.emit(`v = ${compute('v')};`);
+        builder.storeUpdated(4, 'v');
+      }
+      builder.pending = {
+        op: SHIFT_FLAGS,
+        size: 4,
+        reg: instruction.reg,
+        first: input,
+        second: countLocal,
+        base: builder.pending,
+      };
     },
   };
 }
@@ -497,7 +465,6 @@ for (const [opcode, byteForm, countFrom] of [
 for (let register = 0; register < 8; register++) {
   table[0x50 + register] = {
     accepts: vOk,
-    flags: () => MEMORY_NO_FLAGS,
     emit: (builder, instruction) => {
       builder.storeAt(SS, `(${builder.reg32(ESP)} - 4) | 0`, 4, builder.reg32(instruction.rm));
       builder.setReg32(ESP, 'o');
@@ -505,7 +472,6 @@ for (let register = 0; register < 8; register++) {
   };
   table[0x58 + register] = {
     accepts: vOk,
-    flags: () => MEMORY_NO_FLAGS,
     emit: (builder, instruction) => {
       builder.loadAt(SS, builder.reg32(ESP), 4);
       builder.setReg32(ESP, `(${builder.reg32(ESP)} + 4) | 0`);
@@ -516,7 +482,6 @@ for (let register = 0; register < 8; register++) {
 for (const opcode of [0x68, 0x6a]) {
   table[opcode] = {
     accepts: vOk,
-    flags: () => MEMORY_NO_FLAGS,
     emit: (builder, instruction) => {
       builder.storeAt(SS, `(${builder.reg32(ESP)} - 4) | 0`, 4, imm(instruction));
       builder.setReg32(ESP, 'o');
@@ -526,7 +491,6 @@ for (const opcode of [0x68, 0x6a]) {
 // LEAVE: the load at EBP comes first, so a fault leaves ESP alone.
 table[0xc9] = {
   accepts: vOk,
-  flags: () => MEMORY_NO_FLAGS,
   emit: (builder) => {
     builder.loadAt(SS, builder.reg32(5), 4);
     builder.setReg32(ESP, `(${builder.reg32(5)} + 4) | 0`);
@@ -534,7 +498,11 @@ table[0xc9] = {
   },
 };
 
-// ---------------------------------------------------------------- control transfers (end the block)
+// ---------------------------------------------------------------- control transfers
+
+// A block is a trace: it goes on through a Jcc (the taken side leaves the block), and through a
+// direct JMP or CALL whose target is in the same page (the run loop's translateAt collects the
+// instructions there); it ends at RET, or at a branch that is its last instruction.
 
 function target(builder: BlockBuilder, instruction: Instruction): string {
   return `((e0 + ${(builder.endOffset + (instruction.immediate | 0)) | 0}) >>> 0)`;
@@ -543,12 +511,12 @@ function target(builder: BlockBuilder, instruction: Instruction): string {
 function jumpConditional(condition: number): Emitter {
   return {
     accepts: vOk,
-    flags: () => READS,
-    ends: true,
     emit: (builder, instruction) => {
       builder.emit(`if (${builder.condition(condition)}) { ${builder.exit(target(builder, instruction))} }`);
-      builder.emit(builder.exit(builder.eipAt(builder.endOffset)));
-      builder.terminated = true;
+      if (builder.last) {
+        builder.emit(builder.exit(builder.eipAt(builder.endOffset)));
+        builder.terminated = true;
+      }
     },
   };
 }
@@ -559,9 +527,8 @@ for (let condition = 0; condition < 16; condition++) {
 for (const opcode of [0xe9, 0xeb]) {
   table[opcode] = {
     accepts: vOk,
-    flags: () => READS,
-    ends: true,
     emit: (builder, instruction) => {
+      if (!builder.last) return; // the trace goes on at the target
       builder.emit(builder.exit(target(builder, instruction)));
       builder.terminated = true;
     },
@@ -569,11 +536,10 @@ for (const opcode of [0xe9, 0xeb]) {
 }
 table[0xe8] = {
   accepts: vOk,
-  flags: () => READS,
-  ends: true,
   emit: (builder, instruction) => {
     builder.storeAt(SS, `(${builder.reg32(ESP)} - 4) | 0`, 4, `${builder.eipAt(builder.endOffset)} | 0`);
     builder.setReg32(ESP, 'o');
+    if (!builder.last) return;
     builder.emit(builder.exit(target(builder, instruction)));
     builder.terminated = true;
   },
@@ -581,7 +547,6 @@ table[0xe8] = {
 for (const opcode of [0xc2, 0xc3]) {
   table[opcode] = {
     accepts: vOk,
-    flags: () => READS,
     ends: true,
     emit: (builder, instruction) => {
       builder.loadAt(SS, builder.reg32(ESP), 4);
@@ -593,6 +558,12 @@ for (const opcode of [0xc2, 0xc3]) {
       builder.terminated = true;
     },
   };
+}
+
+/** Whether `instruction` is a direct JMP or CALL (the trace follows it to its target). */
+export function isDirectTransfer(instruction: Instruction): boolean {
+  const opcode = instruction.opcode;
+  return (opcode === 0xe8 || opcode === 0xe9 || opcode === 0xeb) && instruction.operandSize32;
 }
 
 /** The translation entry of `instruction`, or undefined when it ends the block untranslated. */
