@@ -21,6 +21,7 @@
 
 import { PARITY_TABLE } from '../cpu/lazy-flags.js';
 import type { Instruction } from '../decoder/instruction.js';
+import { aluOperation } from '../instructions/alu.js';
 import { multiplySignedTruncated } from '../instructions/muldiv.js';
 import { GROUP2_SEMANTICS } from '../instructions/shift.js';
 import { BlockBuilder, type BlockContext } from './block-builder.js';
@@ -124,7 +125,7 @@ export function compileBlock(
       break;
     }
     emitters.push(emitter);
-    if (emitter.ends === true || emitters.length >= MAX_BLOCK_INSTRUCTIONS) break;
+    if (emitter.ends?.(instruction) === true || emitters.length >= MAX_BLOCK_INSTRUCTIONS) break;
   }
   const count = emitters.length;
   if (count < MIN_BLOCK_INSTRUCTIONS) return null;
@@ -175,6 +176,7 @@ export function compileBlock(
     'PARITY',
     'SHIFT',
     'imulTruncated',
+    'ALU',
     'SETF',
     'SETC',
     'SLOW',
@@ -185,6 +187,7 @@ export function compileBlock(
     PARITY_TABLE,
     GROUP2_SEMANTICS,
     multiplySignedTruncated,
+    aluOperation,
     handLazyFlags,
     handLazyFlagsKeepingCarry,
     prepareSlowAccess,

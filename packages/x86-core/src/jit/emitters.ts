@@ -15,8 +15,8 @@ export interface Emitter {
   accepts(instruction: Instruction): boolean;
   /** Writes the instruction; sets `builder.terminated` when it leaves the block. */
   emit(builder: BlockBuilder, instruction: Instruction): void;
-  /** A control transfer: always the last instruction of its block. */
-  ends?: boolean;
+  /** Whether this instruction always leaves the block (RET, indirect JMP/CALL). */
+  ends?: (instruction: Instruction) => boolean;
 }
 
 const ESP = 4;
@@ -39,13 +39,19 @@ function aluResult(
   destination: string,
   source: string,
 ): void {
+  if (op === 2 || op === 3) {
+    // ADC/SBB: the interpreter's semantic (the carry in decides the lazy op), flags settled first.
+    builder.settleFlags();
+    builder.emit(
+      `fr = ALU(cpu, ${op}, (${destination}) >>> 0, (${source}) >>> 0, ${size}) ${size === 4 ? '| 0' : ''};`,
+    );
+    return;
+  }
   const symbol = op === 0 ? '+' : op === 1 ? '|' : op === 4 ? '&' : op === 6 ? '^' : '-';
   const wrap = size === 4 ? '| 0' : `& ${size === 2 ? 65535 : 255}`;
   builder.emit(`fd = ${destination}; fs = ${source}; fr = (fd ${symbol} fs) ${wrap};`);
   builder.produce(op === 0 ? PendingOp.Add : op === 5 || op === 7 ? PendingOp.Sub : PendingOp.Logic, size);
 }
-
-const aluOk = (op: number): boolean => op !== 2 && op !== 3; // ADC/SBB: interpreter
 
 /** `E op= source`: register or read-modify-write memory (CMP/TEST only read). */
 function aluToRm(
@@ -74,7 +80,6 @@ function sizeOf(byteForm: boolean): number {
 const vOk = (instruction: Instruction): boolean => instruction.operandSize32;
 
 for (let op = 0; op < 8; op++) {
-  if (!aluOk(op)) continue;
   const base = op << 3;
   for (const byteForm of [true, false]) {
     // E op= G
@@ -116,8 +121,7 @@ for (let op = 0; op < 8; op++) {
 for (const opcode of [0x80, 0x81, 0x83]) {
   const byteForm = opcode === 0x80;
   table[opcode] = {
-    accepts: (instruction) =>
-      aluOk(instruction.reg) && modrmOk(instruction) && !instruction.lock && (byteForm || vOk(instruction)),
+    accepts: (instruction) => modrmOk(instruction) && !instruction.lock && (byteForm || vOk(instruction)),
     emit: (builder, instruction) => {
       const size = sizeOf(byteForm);
       const value = size === 4 ? imm(instruction) : `${instruction.immediate & 0xff}`;
@@ -197,26 +201,80 @@ for (let register = 0; register < 8; register++) {
     };
   }
 }
-for (const byteForm of [true, false]) {
-  table[byteForm ? 0xfe : 0xff] = {
-    accepts: (instruction) =>
-      instruction.reg <= 1 && modrmOk(instruction) && !instruction.lock && (byteForm || vOk(instruction)),
-    emit: (builder, instruction) => {
-      const size = sizeOf(byteForm);
-      const decrement = instruction.reg === 1;
-      if (instruction.mod === 3) {
-        incDec(builder, decrement, size, builder.reg(instruction.rm, size));
-        builder.setReg(instruction.rm, size, 'fr');
-        return;
-      }
-      builder.load(instruction, size, true);
-      incDec(builder, decrement, size, 'v');
-      builder.storeUpdated(size, 'fr');
-    },
-  };
+table[0xfe] = {
+  accepts: (instruction) => instruction.reg <= 1 && modrmOk(instruction) && !instruction.lock,
+  emit: (builder, instruction) => incDecRm(builder, instruction, 1),
+};
+// FF: INC/DEC Ev, CALL Ev (near, indirect), JMP Ev (near, indirect), PUSH Ev.
+table[0xff] = {
+  accepts: (instruction) =>
+    (instruction.reg <= 2 || instruction.reg === 4 || instruction.reg === 6) &&
+    modrmOk(instruction) &&
+    !(instruction.lock && instruction.reg > 1) &&
+    !instruction.lock &&
+    vOk(instruction),
+  ends: (instruction) => instruction.reg === 2 || instruction.reg === 4,
+  emit: (builder, instruction) => {
+    if (instruction.reg <= 1) {
+      incDecRm(builder, instruction, 4);
+      return;
+    }
+    // The operand is read first (it may fault); then the push, the jump or the call.
+    let value: string;
+    if (instruction.mod === 3) value = builder.reg32(instruction.rm);
+    else {
+      builder.load(instruction, 4);
+      value = 'v';
+    }
+    builder.emit(`t = ${value};`);
+    if (instruction.reg === 6) {
+      builder.storeAt(SS, `(${builder.reg32(ESP)} - 4) | 0`, 4, 't');
+      builder.setReg32(ESP, 'o');
+      return;
+    }
+    if (instruction.reg === 2) {
+      builder.storeAt(SS, `(${builder.reg32(ESP)} - 4) | 0`, 4, `${builder.eipAt(builder.endOffset)} | 0`);
+      builder.setReg32(ESP, 'o');
+    }
+    builder.emit(builder.exit('(t >>> 0)'));
+    builder.terminated = true;
+  },
+};
+
+function incDecRm(builder: BlockBuilder, instruction: Instruction, size: number): void {
+  const decrement = instruction.reg === 1;
+  if (instruction.mod === 3) {
+    incDec(builder, decrement, size, builder.reg(instruction.rm, size));
+    builder.setReg(instruction.rm, size, 'fr');
+    return;
+  }
+  builder.load(instruction, size, true);
+  incDec(builder, decrement, size, 'v');
+  builder.storeUpdated(size, 'fr');
 }
 
 // ---------------------------------------------------------------- data movement
+
+// MOV AL/eAX, moffs and MOV moffs, AL/eAX (A0-A3).
+for (const [opcode, byteForm, toMemory] of [
+  [0xa0, true, false],
+  [0xa1, false, false],
+  [0xa2, true, true],
+  [0xa3, false, true],
+] as const) {
+  table[opcode] = {
+    accepts: (instruction) => instruction.addressSize32 && (byteForm || vOk(instruction)),
+    emit: (builder, instruction) => {
+      const size = sizeOf(byteForm);
+      const offset = `${instruction.displacement | 0}`;
+      if (toMemory) builder.storeAt(instruction.segment, offset, size, builder.reg(0, size));
+      else {
+        builder.loadAt(instruction.segment, offset, size);
+        builder.setReg(0, size, 'v');
+      }
+    },
+  };
+}
 
 for (const byteForm of [true, false]) {
   // MOV E,G
@@ -547,7 +605,7 @@ table[0xe8] = {
 for (const opcode of [0xc2, 0xc3]) {
   table[opcode] = {
     accepts: vOk,
-    ends: true,
+    ends: () => true,
     emit: (builder, instruction) => {
       builder.loadAt(SS, builder.reg32(ESP), 4);
       builder.setReg32(
