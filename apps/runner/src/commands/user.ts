@@ -22,6 +22,8 @@ Options (before ELF):
   --clear-env          start from an empty environment instead of the host's
   --stats              at exit, print instructions (forked children included), wall time and
                        MIPS on stderr
+  --no-block-translation
+                       interpret every instruction (no translated blocks; same results, slower)
 `;
 
 /** Runs `openvmi user`; returns the guest's exit status. */
@@ -32,6 +34,7 @@ export async function runUserCommand(argv: readonly string[], io: CliIo): Promis
   let argv0: string | undefined;
   let clearEnvironment = false;
   let stats = false;
+  let blockTranslation = true;
   const extraEnvironment: string[] = [];
   let index = 0;
   for (; index < argv.length; index++) {
@@ -80,6 +83,9 @@ export async function runUserCommand(argv: readonly string[], io: CliIo): Promis
       case '--stats':
         stats = true;
         break;
+      case '--no-block-translation':
+        blockTranslation = false;
+        break;
       default:
         io.stderr(`openvmi user: unknown option ${argument}\n\n${USER_USAGE}`);
         return 2;
@@ -102,6 +108,7 @@ export async function runUserCommand(argv: readonly string[], io: CliIo): Promis
       argv: [argv0 ?? executable, ...argv.slice(index + 1)],
       environment: [...environment, ...extraEnvironment],
       realTime,
+      blockTranslation,
       ramBytes: ramMegabytes << 20,
       ...(maxInstructions === undefined ? {} : { maxInstructions }),
       diagnostics: (text) => io.stderr(text),

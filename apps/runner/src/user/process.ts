@@ -41,6 +41,8 @@ export interface UserProgramOptions {
   maxInstructions?: number;
   /** Host time instead of the fixed deterministic clock. */
   realTime?: boolean;
+  /** Translate hot code into JS functions (default true); false interprets every instruction. */
+  blockTranslation?: boolean;
   /** Host working directory the guest starts in (default: the host's). */
   workingDirectory?: string;
   /** Receives the runner's own diagnostics (unknown syscalls, fatal signals). Default: host stderr. */
@@ -59,6 +61,8 @@ export interface UserProgramResult {
   childInstructions?: number;
 }
 
+/** Instructions between the CPU's event checks in user mode (no interrupts can arrive). */
+const USER_EVENT_CHECK_INTERVAL = 1 << 16;
 /** Instructions per `Cpu.run` call between host checks. */
 const RUN_CHUNK = 5_000_000;
 /** Deepest chain of forked children (each runs inside its parent's fork call); deeper forks get EAGAIN. */
@@ -144,6 +148,10 @@ export class UserProcess {
       this.cpu = new Cpu({ memory: this.memory, ports: new PortBus() });
       this.loadImage(file);
     }
+    // No interrupt source in user mode: check for events rarely (fewer chunk ends, where a
+    // translated block that does not fit is interpreted). Counts and results do not change.
+    this.cpu.eventCheckInterval = USER_EVENT_CHECK_INTERVAL;
+    this.cpu.blockTranslation = options.blockTranslation ?? true;
     this.syscalls = new LinuxSyscalls({
       cpu: this.cpu,
       space: this.space,

@@ -130,13 +130,16 @@ export class Cpu {
    * interpreted. Either way a run retires the same instructions with the same results.
    */
   blockTranslation = true;
+  /**
+   * Most instructions between two checks for external interrupts and other events (at least 1).
+   * A host with no interrupt source (user mode) may raise it: fewer chunk ends, where a
+   * translated block that does not fit runs in the interpreter.
+   */
+  eventCheckInterval = EVENT_CHECK_INTERVAL;
   /** Interpreted executions of an instruction before a block is translated from it. */
   hotThreshold = HOT_THRESHOLD;
   /** Instructions retired inside translated blocks (statistics; a block left by a fault is not counted). */
   translatedRetired = 0;
-  /** Translated block runs, and how many of them were entered through a link (statistics). */
-  translatedRuns = 0;
-  chainedRuns = 0;
   /** Blocks translated so far (statistics). */
   translatedBlocks = 0;
   /**
@@ -965,7 +968,12 @@ export class Cpu {
     }
     let block: CompiledBlock | null;
     try {
-      block = compileBlock(run, offsets, { paging: (this.cr0 & PAGING) !== 0, user: this.cpl === 3 });
+      block = compileBlock(run, offsets, {
+        paging: (this.cr0 & PAGING) !== 0,
+        user: this.cpl === 3,
+        memory: this.memory,
+        mmu: this.mmu,
+      });
     } catch {
       block = null; // an emitter met a case it does not translate: the interpreter keeps it
     }
@@ -1020,7 +1028,7 @@ export class Cpu {
       if (this.halted) return { reason: 'halt', retired };
       if (retired >= budget) return { reason: 'budget', retired };
       let chunk = budget - retired;
-      if (chunk > EVENT_CHECK_INTERVAL) chunk = EVENT_CHECK_INTERVAL;
+      if (chunk > this.eventCheckInterval) chunk = this.eventCheckInterval;
       if (this.interruptShadow) {
         chunk = 1;
         this.interruptShadow = false;
@@ -1127,7 +1135,6 @@ export class Cpu {
             }
             if (countdown >= block.length - 1 && block.run(this, this.registersSigned, start) !== 0) {
               this.translatedRetired += countdown + 1 - this.chunkCountdown;
-              this.translatedRuns++;
               // Go on from block to block through the jump cache while the chunk has room.
               for (;;) {
                 const eip = this.eip;
@@ -1143,17 +1150,14 @@ export class Cpu {
                 const next = (this.jumpCacheTarget[slot] as Instruction).block as CompiledBlock;
                 countdown = this.chunkCountdown;
                 if (countdown < next.length) break;
-                // As the loop does for the first instruction of a chunk step.
+                // As the loop does for the first instruction of a chunk step (the block sets
+                // instructionStart itself where something may look).
                 this.chunkCountdown = countdown - 1;
-                this.instructionStart = eip;
-                this.instructionStartEsp = registers[ESP] | 0;
                 if (next.run(this, this.registersSigned, eip) === 0) {
                   this.chunkCountdown = countdown;
                   break;
                 }
                 this.translatedRetired += countdown - this.chunkCountdown;
-                this.translatedRuns++;
-                this.chainedRuns++;
               }
               previous = null;
               continue;

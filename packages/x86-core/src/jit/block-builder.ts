@@ -8,6 +8,8 @@
  */
 
 import type { Instruction } from '../decoder/instruction.js';
+import type { PhysicalMemory } from '../memory/physical-memory.js';
+import type { Mmu } from '../system/paging.js';
 
 /** Lazy ops the block keeps in locals (values of LazyOp, src/cpu/lazy-flags.ts). */
 export const PendingOp = { Add: 1, Sub: 3, Logic: 5, Increment: 6, Decrement: 7 } as const;
@@ -43,6 +45,10 @@ function signBit(size: number): string {
 export interface BlockContext {
   paging: boolean;
   user: boolean;
+  /** The CPU's memory (its arrays are bound into the block). */
+  memory: PhysicalMemory;
+  /** The CPU's MMU when paging is on (its TLB arrays are bound into the block). */
+  mmu: Mmu | undefined;
 }
 
 export class BlockBuilder {

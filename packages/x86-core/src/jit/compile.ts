@@ -129,6 +129,7 @@ export function compileBlock(
   }
   const count = emitters.length;
   if (count < MIN_BLOCK_INSTRUCTIONS) return null;
+  if (context.paging && context.mmu === undefined) return null;
   const builder = new BlockBuilder(context);
   let emitted = 0;
   for (let index = 0; index < count; index++) {
@@ -157,13 +158,9 @@ export function compileBlock(
   prologue.push(
     `if (cpu.watchData || !cpu.stackSize32 || cpu.cpl ${context.user ? '!==' : '==='} 3 || ((cpu.cr0 >>> 31) === 1) !== ${context.paging}${guards.length > 0 ? ` || ${guards.join(' || ')}` : ''}) return 0;`,
   );
-  prologue.push(
-    'const M = cpu.memory; const ram32 = M.ram32, ram16 = M.ram16, ram8 = M.ram, kind = M.pageKind, code = M.codePages; const a20 = M.a20Mask | 0;',
-  );
-  if (context.paging) {
-    prologue.push('const mmu = cpu.mmu; if (mmu === undefined) return 0;');
-    prologue.push('const tf = mmu.tlbFlags, tp = mmu.tlbPhysical;');
-  }
+  // The memory arrays and the TLB are the CPU's for good: bound when the block is compiled.
+  prologue.push('const a20 = M.a20Mask | 0;');
+  if (context.paging) prologue.push('if (cpu.mmu !== MMU) return 0;');
   for (const segment of builder.segments)
     prologue.push(`const b${segment} = cpu.segmentBase[${segment}] | 0;`);
   prologue.push(
@@ -172,7 +169,18 @@ export function compileBlock(
   prologue.push('let slow = false, bail = false;');
   if (builder.extraLocals.length > 0) prologue.push(`let ${builder.extraLocals.join(' = 0, ')} = 0;`);
   const source = `function block(cpu, R, e0) {\n${prologue.join('\n')}\n${builder.lines.join('\n')}\n}`;
+  const memory = context.memory;
+  const mmu = context.mmu;
   const factory = new Function(
+    'M',
+    'ram32',
+    'ram16',
+    'ram8',
+    'kind',
+    'code',
+    'MMU',
+    'tf',
+    'tp',
     'PARITY',
     'SHIFT',
     'imulTruncated',
@@ -184,6 +192,15 @@ export function compileBlock(
     `"use strict"; return ${source};`,
   );
   const fn = factory(
+    memory,
+    memory.ram32,
+    memory.ram16,
+    memory.ram,
+    memory.pageKind,
+    memory.codePages,
+    mmu ?? null,
+    mmu?.tlbFlags ?? null,
+    mmu?.tlbPhysical ?? null,
     PARITY_TABLE,
     GROUP2_SEMANTICS,
     multiplySignedTruncated,
