@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `openvmi` executable: argv in, exit status out. All host I/O of the CLI starts here. */
+import './v8-tuning.js';
 import { runCli } from './run-cli.js';
 
 const status = await runCli(process.argv.slice(2), {
