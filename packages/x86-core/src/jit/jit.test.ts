@@ -216,3 +216,35 @@ describe('block translation', () => {
     expect(translated.translatedRetired).toBeGreaterThan(0);
   });
 });
+
+describe('block translation on hostile code', () => {
+  it('matches the interpreter on random bytes run in a loop, whatever they do', () => {
+    // Random bytes as the loop body: most fault, jump away or run into data; both engines must
+    // stop for the same reason at the same instruction with the same state, and never throw.
+    let ranBlocks = 0;
+    for (let seed = 1; seed <= 300; seed++) {
+      const next = random(seed * 7919);
+      const body: number[] = [];
+      const length = 2 + (next() % 40);
+      for (let index = 0; index < length; index++) body.push(next() & 0xff);
+      const program = loopProgram(body);
+      const outcomes = [true, false].map((translate) => {
+        const cpu = makeCpu(program, seed, 50, translate);
+        cpu.hotThreshold = 2;
+        let reason = '';
+        for (let step = 0; step < 200 && reason === ''; step++) {
+          const result = cpu.run(97);
+          if (result.reason !== 'budget') reason = result.reason;
+        }
+        return { cpu, reason, state: snapshot(cpu) };
+      });
+      const [translated, interpreted] = outcomes as [(typeof outcomes)[0], (typeof outcomes)[0]];
+      expect({ reason: translated.reason, ...translated.state }, `seed ${seed}`).toEqual({
+        reason: interpreted.reason,
+        ...interpreted.state,
+      });
+      if (translated.cpu.translatedRetired > 0) ranBlocks++;
+    }
+    expect(ranBlocks).toBeGreaterThan(20);
+  });
+});
