@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Cpu } from '../cpu/cpu.js';
 import { PhysicalMemory } from '../memory/physical-memory.js';
 import { PortBus } from '../memory/port-bus.js';
+import { writeControlRegister } from '../system/index.js';
 
 const CODE = 0x1000;
 const DATA = 0x8000;
@@ -246,5 +247,52 @@ describe('block translation on hostile code', () => {
       if (translated.cpu.translatedRetired > 0) ranBlocks++;
     }
     expect(ranBlocks).toBeGreaterThan(20);
+  });
+});
+
+describe('block translation with paging', () => {
+  const DIRECTORY = 0x20000;
+  const TABLE = 0x21000;
+  const MISSING_PAGE = 9; // 0x9000: not present until the fault is handled
+
+  function pagedCpu(program: Program, translate: boolean): Cpu {
+    const cpu = makeCpu(program, 11, 100, translate);
+    const memory = cpu.memory;
+    memory.ram32[DIRECTORY >>> 2] = TABLE | 7;
+    for (let page = 0; page < 256; page++)
+      memory.ram32[(TABLE >>> 2) + page] = page === MISSING_PAGE ? 0 : (page << 12) | 7;
+    writeControlRegister(cpu, 3, DIRECTORY);
+    writeControlRegister(cpu, 0, cpu.cr0 | 0x80000001);
+    cpu.intercepts.exceptions.add(14);
+    cpu.registers32[3] = DATA; // EBX walks up 64 bytes a pass, into the missing page
+    cpu.registers32[1] = 0;
+    return cpu;
+  }
+
+  it('delivers a page fault in the middle of a block at the faulting instruction', () => {
+    // add ebx, 64; mov [ebx], eax; inc ecx; add eax, ecx
+    const program = loopProgram([0x83, 0xc3, 0x40, 0x89, 0x03, 0x41, 0x01, 0xc8]);
+    const cpus = [true, false].map((translate) => {
+      const cpu = pagedCpu(program, translate);
+      let fault: unknown;
+      for (let step = 0; step < 100 && fault === undefined; step++) {
+        const result = cpu.run(1000);
+        if (result.reason === 'exit') fault = result.exit;
+        else if (result.reason !== 'budget') throw new Error(`stopped: ${result.reason}`);
+      }
+      const atFault = { fault, cr2: cpu.cr2, ...snapshot(cpu) };
+      // The handler's part: map the page, flush the TLB, resume at the faulting instruction.
+      cpu.memory.ram32[(TABLE >>> 2) + MISSING_PAGE] = (MISSING_PAGE << 12) | 7;
+      writeControlRegister(cpu, 3, DIRECTORY);
+      runToHalt(cpu, [1000]);
+      return { cpu, atFault, end: snapshot(cpu) };
+    });
+    const [translated, interpreted] = cpus as [(typeof cpus)[0], (typeof cpus)[0]];
+    expect(translated.atFault).toEqual(interpreted.atFault);
+    expect(interpreted.atFault.fault).toMatchObject({ kind: 'exception', vector: 14, faultAddress: 0x9000 });
+    // At the MOV (EIP of the loop start + 3), after the ADD, before the INC.
+    expect(interpreted.atFault.eip).toBe(CODE + 3);
+    expect(translated.end).toEqual(interpreted.end);
+    expect(translated.cpu.translatedRetired).toBeGreaterThan(0);
   });
 });
