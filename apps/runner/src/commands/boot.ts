@@ -469,6 +469,9 @@ export async function runBootCommand(argv: readonly string[], io: CliIo): Promis
     io.stderr(
       `openvmi boot: ${instructions} instructions in ${seconds.toFixed(3)} s wall (${(instructions / seconds / 1e6).toFixed(1)} MIPS)\n`,
     );
+    const cpu = machine.cpu;
+    const share = instructions > 0 ? (100 * cpu.translatedRetired) / instructions : 0;
+    io.stderr(`openvmi boot: ${share.toFixed(1)}% of them in ${cpu.translatedBlocks} translated blocks\n`);
   }
   return outcome.status;
 }

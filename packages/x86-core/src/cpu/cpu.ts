@@ -1070,6 +1070,14 @@ export class Cpu {
         }
         this.resumeBreakpoint = -1;
       }
+      // A chunk cut only by the event interval may end early, before a translated block that
+      // does not fit in it, so the block starts the next chunk instead of being interpreted
+      // (chunk ends are invisible to the guest: what changes IF or the interrupt lines ends
+      // the chunk or the run anyway).
+      const canEndEarly =
+        chunk > 1 &&
+        chunk === Math.min(budget - retired, this.eventCheckInterval) &&
+        chunk < budget - retired;
       this.chunkLength = chunk;
       this.chunkCountdown = chunk;
       this.retiredOrigin -= 1; // see retiredOrigin: exact counts inside the chunk
@@ -1126,6 +1134,16 @@ export class Cpu {
             // A translated block: it runs only when the chunk has room for all of it, and sets
             // eip and the countdown itself (src/jit/compile.ts).
             let countdown = this.chunkCountdown;
+            if (
+              countdown < block.length - 1 &&
+              canEndEarly &&
+              this.eventCheckInterval >= block.length &&
+              budget - retired - (this.chunkLength - countdown - 1) >= block.length
+            ) {
+              this.chunkCountdown = countdown + 1; // this instruction has not started
+              this.endChunk();
+              continue;
+            }
             if (countdown >= block.length - 1) {
               const linear = (segmentBase[CS] + start) | 0;
               const slot = (linear ^ (linear >>> 12)) & JUMP_CACHE_MASK;
