@@ -98,6 +98,8 @@ const MAX_DECODED_INSTRUCTIONS = 1 << 18;
 /** Interpreted executions of an instruction before a block is translated from it (src/jit/). */
 const HOT_THRESHOLD = 64;
 
+/** Most translated blocks kept (each holds its source and V8's code): then the decoded cache is dropped. */
+const MAX_TRANSLATED_BLOCKS = 8192;
 /** Entries of the jump cache, less one. */
 const JUMP_CACHE_MASK = 4095;
 
@@ -142,6 +144,10 @@ export class Cpu {
   translatedRetired = 0;
   /** Blocks translated so far (statistics). */
   translatedBlocks = 0;
+  /** Blocks translated since the decoded cache was last dropped (bounded by `maxTranslatedBlocks`). */
+  private blocksSinceFlush = 0;
+  /** Most translated blocks kept at once (each holds its source and V8's code); then all are dropped. */
+  maxTranslatedBlocks = MAX_TRANSLATED_BLOCKS;
   /**
    * Moves on whenever decoded code is dropped (a write to a code page, a cache flush) or address
    * translation changes (CR0/CR3/CR4, INVLPG, task switch): links between translated blocks made
@@ -896,6 +902,7 @@ export class Cpu {
 
   /** Drops every decoded instruction. */
   flushDecodedCache(): void {
+    this.blocksSinceFlush = 0;
     for (const page of this.decodedPages.keys()) this.memory.codePages[page] = 0;
     this.decodedPages.clear();
     this.decodedCount = 0;
@@ -978,6 +985,14 @@ export class Cpu {
       block = null; // an emitter met a case it does not translate: the interpreter keeps it
     }
     if (block === null) return;
+    // Bound the host memory translated code holds, whatever the guest makes hot: past the limit
+    // every decoded instruction and block is dropped (QEMU flushes its full translation cache
+    // the same way) and translation starts over.
+    if (this.blocksSinceFlush >= this.maxTranslatedBlocks) {
+      this.flushDecodedCache();
+      return;
+    }
+    this.blocksSinceFlush++;
     first.block = block;
     this.translatedBlocks++;
     // The instructions the block covers start counting again: they get a block of their own only

@@ -250,6 +250,24 @@ describe('block translation on hostile code', () => {
   });
 });
 
+describe('block translation limits', () => {
+  it('drops every block past maxTranslatedBlocks and still computes what the interpreter does', () => {
+    const next = random(77);
+    const body: number[] = [];
+    for (let index = 0; index < 40; index++) body.push(...randomInstruction(next));
+    const program = loopProgram(body);
+    const translated = makeCpu(program, 77, 300, true);
+    translated.hotThreshold = 2;
+    translated.maxTranslatedBlocks = 2;
+    const interpreted = makeCpu(program, 77, 300, false);
+    runToHalt(translated, [1000]);
+    runToHalt(interpreted, [1000]);
+    expect(snapshot(translated)).toEqual(snapshot(interpreted));
+    expect(translated.translatedBlocks).toBeGreaterThan(2);
+    expect(translated.translatedRetired).toBeGreaterThan(0);
+  });
+});
+
 describe('block translation with paging', () => {
   const DIRECTORY = 0x20000;
   const TABLE = 0x21000;
