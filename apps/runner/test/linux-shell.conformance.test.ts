@@ -85,21 +85,21 @@ describe.runIf(existsSync(cli) && (hasKernelCache || canFetch))(
         // Typed during boot (14 bytes): held until the guest's serial driver takes input.
         child.stdin.write('echo $((6*7))\n');
 
-        const shell = await guest.waitFor(/^==== OPENVMI SHELL\r?$/m, 0, BOOT_HANG_MS);
-        const answer = await guest.waitFor(/^42\r?$/m, shell.index, COMMAND_HANG_MS);
+        const shell = await guest.waitFor(/^==== OPENVMI SHELL\r?\n/m, 0, BOOT_HANG_MS);
+        const answer = await guest.waitFor(/^42\r?\n/m, shell.index, COMMAND_HANG_MS);
 
         child.stdin.write('ls /\n');
-        const listing = await guest.waitFor(/^bin +dev +init +proc.*\r?$/m, answer.index, COMMAND_HANG_MS);
+        const listing = await guest.waitFor(/^bin +dev +init +proc.*\r?\n/m, answer.index, COMMAND_HANG_MS);
         expect(listing[0]).toMatch(/\bsys\b/);
         expect(listing[0]).toMatch(/\btmp\b/);
 
         child.stdin.write('cat /proc/uptime\n');
-        const uptime = await guest.waitFor(/^(\d+\.\d\d) (\d+\.\d\d)\r?$/m, listing.index, COMMAND_HANG_MS);
+        const uptime = await guest.waitFor(/^(\d+\.\d\d) (\d+\.\d\d)\r?\n/m, listing.index, COMMAND_HANG_MS);
         expect(Number(uptime[1])).toBeGreaterThan(0);
 
         // The prompt comes back after each command; a pipeline and the exit status work.
         child.stdin.write('seq 1 100 | tail -n 1; echo status-$?\n');
-        const pipeline = await guest.waitFor(/^100\r?\nstatus-0\r?$/m, uptime.index, COMMAND_HANG_MS);
+        const pipeline = await guest.waitFor(/^100\r?\nstatus-0\r?\n/m, uptime.index, COMMAND_HANG_MS);
         await guest.waitFor(/^\/ # /m, pipeline.index, COMMAND_HANG_MS);
 
         child.stdin.write('poweroff -f\n');
