@@ -156,6 +156,23 @@ export class BlockBuilder {
   /** Extra locals (declared by the compiler). */
   readonly extraLocals: string[] = [];
 
+  /** Instructions the block runs through their interpreter handler (bound as `IS`). */
+  readonly callOuts: Instruction[] = [];
+
+  /**
+   * Emits the current instruction as a call of its interpreter handler, with the CPU brought up
+   * to date as for a slow access; leaves after it when the handler moved EIP elsewhere (a REP
+   * instruction to be resumed) or the loop must look.
+   */
+  callOut(instruction: Instruction): void {
+    const index = this.callOuts.length;
+    this.callOuts.push(instruction);
+    const end = this.eipAt(this.endOffset);
+    this.emit(`${this.prepareSlow()}t = IS[${index}]; t.handler(cpu, t);`);
+    this.pending = null;
+    this.emit(`if (cpu.eip !== ${end} || LEAVE(cpu, c0 - ${this.index}, le)) return 1;`);
+  }
+
   /** A fresh local variable. */
   local(): string {
     const name = `k${this.localCount++}`;
@@ -276,7 +293,7 @@ export class BlockBuilder {
    * flags, the chunk countdown, the instruction's start EIP/ESP and EIP after it, exactly as
    * the interpreter has them while it executes instruction k.
    */
-  private prepareSlow(): string {
+  prepareSlow(): string {
     return `${this.flushFlags()}SLOW(cpu, c0 - ${this.index}, ${this.eipAt(this.startOffset)}, ${this.eipAt(this.endOffset)}); `;
   }
 

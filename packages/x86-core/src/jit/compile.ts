@@ -189,6 +189,7 @@ export function compileBlock(
     'SETC',
     'SLOW',
     'LEAVE',
+    'IS',
     `"use strict"; return ${source};`,
   );
   const fn = factory(
@@ -209,6 +210,7 @@ export function compileBlock(
     handLazyFlagsKeepingCarry,
     prepareSlowAccess,
     mustLeave,
+    builder.callOuts,
   ) as BlockFunction;
   return new CompiledBlock(fn, emitted, context.paging, context.user);
 }

@@ -624,13 +624,100 @@ export function isDirectTransfer(instruction: Instruction): boolean {
   return (opcode === 0xe8 || opcode === 0xe9 || opcode === 0xeb) && instruction.operandSize32;
 }
 
+/**
+ * Instructions a block may run through their interpreter handler when the table has no inline
+ * form for them (other operand sizes, string instructions, multiply and divide, bit
+ * instructions, x87...): they change only registers, flags (not IF or TF), memory and the FPU,
+ * never CS, a segment register, a control register or the interrupt state, and they never
+ * branch (a REP instruction may leave EIP at itself, which ends the block).
+ */
+const CALL_OUT = new Set<number>([
+  ...range(0x00, 0x05),
+  ...range(0x08, 0x0d),
+  ...range(0x10, 0x15),
+  ...range(0x18, 0x1d),
+  ...range(0x20, 0x25),
+  0x27,
+  ...range(0x28, 0x2d),
+  0x2f,
+  ...range(0x30, 0x35),
+  0x37,
+  ...range(0x38, 0x3d),
+  0x3f,
+  ...range(0x40, 0x5f),
+  0x69,
+  0x6b,
+  ...range(0x80, 0x8b),
+  0x8d,
+  0x8f,
+  ...range(0x90, 0x99),
+  0x9e,
+  0x9f,
+  ...range(0xa0, 0xaf),
+  ...range(0xb0, 0xbf),
+  0xc0,
+  0xc1,
+  0xc6,
+  0xc7,
+  ...range(0xd0, 0xd3),
+  ...range(0xd8, 0xdf),
+  0xf5,
+  0xf6,
+  0xf7,
+  0xf8,
+  0xf9,
+  0xfc,
+  0xfd,
+  0xfe,
+  ...range(0x140, 0x14f),
+  ...range(0x190, 0x19f),
+  0x1a3,
+  0x1a4,
+  0x1a5,
+  0x1ab,
+  0x1ac,
+  0x1ad,
+  0x1af,
+  0x1b0,
+  0x1b1,
+  0x1b3,
+  0x1b6,
+  0x1b7,
+  0x1ba,
+  0x1bb,
+  0x1bc,
+  0x1bd,
+  0x1be,
+  0x1bf,
+  0x1c0,
+  0x1c1,
+  ...range(0x1c8, 0x1cf),
+]);
+
+function range(first: number, last: number): number[] {
+  const values: number[] = [];
+  for (let value = first; value <= last; value++) values.push(value);
+  return values;
+}
+
+const callOutEmitter: Emitter = {
+  accepts: () => true,
+  emit: (builder, instruction) => builder.callOut(instruction),
+};
+
 /** The translation entry of `instruction`, or undefined when it ends the block untranslated. */
 export function emitterFor(instruction: Instruction): Emitter | undefined {
   const emitter = table[instruction.opcode];
-  if (emitter === undefined) return undefined;
-  // REP/REPNE is ignored by these instructions except where it means something else (F3 0F ..
-  // forms are other instructions; keep only REP RET and PAUSE).
-  if (instruction.repeat !== 0 && instruction.opcode !== 0xc3 && instruction.opcode !== 0x90)
-    return undefined;
-  return emitter.accepts(instruction) ? emitter : undefined;
+  // REP/REPNE is ignored by the inline forms except where it means something else (F3 0F ..
+  // forms are other instructions); keep REP RET and PAUSE inline.
+  const repeatOk = instruction.repeat === 0 || instruction.opcode === 0xc3 || instruction.opcode === 0x90;
+  if (emitter !== undefined && repeatOk && emitter.accepts(instruction)) return emitter;
+  // String instructions take REP; elsewhere an F2/F3 prefix may select another instruction.
+  const isString =
+    instruction.opcode >= 0xa4 &&
+    instruction.opcode <= 0xaf &&
+    instruction.opcode !== 0xa8 &&
+    instruction.opcode !== 0xa9;
+  if (CALL_OUT.has(instruction.opcode) && (instruction.repeat === 0 || isString)) return callOutEmitter;
+  return undefined;
 }
