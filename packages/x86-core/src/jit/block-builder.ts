@@ -105,13 +105,17 @@ export class BlockBuilder {
     else this.setReg32(register - 4, `(R[${register - 4}] & -65281) | ((${expression}) << 8)`);
   }
 
-  /** A general register of `size` bytes as a value (int32 for 4, else 0..mask). */
+  /** A general register of `size` bytes (1, 2, 4) as a value (int32 for 4, else 0..mask). */
   reg(register: number, size: number): string {
-    return size === 4 ? this.reg32(register) : this.reg8(register);
+    if (size === 4) return this.reg32(register);
+    if (size === 2) return `(${this.reg32(register)} & 65535)`;
+    return this.reg8(register);
   }
 
+  /** Writes a general register of `size` bytes from an expression already masked to the size. */
   setReg(register: number, size: number, expression: string): void {
     if (size === 4) this.setReg32(register, expression);
+    else if (size === 2) this.setReg32(register, `(R[${register}] & -65536) | (${expression})`);
     else this.setReg8(register, expression);
   }
 

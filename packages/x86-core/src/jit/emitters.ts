@@ -73,28 +73,40 @@ function aluToRm(
   if (writes) builder.storeUpdated(size, 'fr');
 }
 
-function sizeOf(byteForm: boolean): number {
-  return byteForm ? 1 : 4;
+/** Operand size of a form with a byte and a word/dword variant. */
+function sizeOf(byteForm: boolean, instruction?: Instruction): number {
+  return byteForm ? 1 : (instruction?.operandSize ?? 4);
+}
+
+/** The immediate masked to the operand size (the decoder extended it to 32 bits). */
+function immOf(instruction: Instruction, size: number): string {
+  return size === 4
+    ? `${instruction.immediate | 0}`
+    : `${instruction.immediate & (size === 2 ? 0xffff : 0xff)}`;
 }
 
 const vOk = (instruction: Instruction): boolean => instruction.operandSize32;
+/** 16- or 32-bit operand size (the forms written for every width). */
+const sizedOk = (instruction: Instruction): boolean =>
+  instruction.operandSize === 2 || instruction.operandSize === 4;
 
 for (let op = 0; op < 8; op++) {
   const base = op << 3;
   for (const byteForm of [true, false]) {
     // E op= G
     table[base + (byteForm ? 0 : 1)] = {
-      accepts: (instruction) => modrmOk(instruction) && !instruction.lock && (byteForm || vOk(instruction)),
+      accepts: (instruction) =>
+        modrmOk(instruction) && !instruction.lock && (byteForm || sizedOk(instruction)),
       emit: (builder, instruction) => {
-        const size = sizeOf(byteForm);
+        const size = sizeOf(byteForm, instruction);
         aluToRm(builder, instruction, op, size, () => builder.reg(instruction.reg, size));
       },
     };
     // G op= E
     table[base + (byteForm ? 2 : 3)] = {
-      accepts: (instruction) => modrmOk(instruction) && (byteForm || vOk(instruction)),
+      accepts: (instruction) => modrmOk(instruction) && (byteForm || sizedOk(instruction)),
       emit: (builder, instruction) => {
-        const size = sizeOf(byteForm);
+        const size = sizeOf(byteForm, instruction);
         let source: string;
         if (instruction.mod === 3) source = builder.reg(instruction.rm, size);
         else {
@@ -107,10 +119,10 @@ for (let op = 0; op < 8; op++) {
     };
     // AL/eAX op= imm
     table[base + (byteForm ? 4 : 5)] = {
-      accepts: (instruction) => byteForm || vOk(instruction),
+      accepts: (instruction) => byteForm || sizedOk(instruction),
       emit: (builder, instruction) => {
-        const size = sizeOf(byteForm);
-        aluResult(builder, op, size, builder.reg(0, size), imm(instruction));
+        const size = sizeOf(byteForm, instruction);
+        aluResult(builder, op, size, builder.reg(0, size), immOf(instruction, size));
         if (op !== 7) builder.setReg(0, size, 'fr');
       },
     };
@@ -121,10 +133,10 @@ for (let op = 0; op < 8; op++) {
 for (const opcode of [0x80, 0x81, 0x83]) {
   const byteForm = opcode === 0x80;
   table[opcode] = {
-    accepts: (instruction) => modrmOk(instruction) && !instruction.lock && (byteForm || vOk(instruction)),
+    accepts: (instruction) => modrmOk(instruction) && !instruction.lock && (byteForm || sizedOk(instruction)),
     emit: (builder, instruction) => {
-      const size = sizeOf(byteForm);
-      const value = size === 4 ? imm(instruction) : `${instruction.immediate & 0xff}`;
+      const size = sizeOf(byteForm, instruction);
+      const value = immOf(instruction, size);
       aluToRm(builder, instruction, instruction.reg, size, () => value);
     },
   };
@@ -133,23 +145,17 @@ for (const opcode of [0x80, 0x81, 0x83]) {
 // TEST E,G (84/85), TEST AL/eAX,imm (A8/A9).
 for (const byteForm of [true, false]) {
   table[byteForm ? 0x84 : 0x85] = {
-    accepts: (instruction) => modrmOk(instruction) && (byteForm || vOk(instruction)),
+    accepts: (instruction) => modrmOk(instruction) && (byteForm || sizedOk(instruction)),
     emit: (builder, instruction) => {
-      const size = sizeOf(byteForm);
+      const size = sizeOf(byteForm, instruction);
       aluToRm(builder, instruction, 8, size, () => builder.reg(instruction.reg, size));
     },
   };
   table[byteForm ? 0xa8 : 0xa9] = {
-    accepts: (instruction) => byteForm || vOk(instruction),
+    accepts: (instruction) => byteForm || sizedOk(instruction),
     emit: (builder, instruction) => {
-      const size = sizeOf(byteForm);
-      aluResult(
-        builder,
-        4,
-        size,
-        builder.reg(0, size),
-        size === 4 ? imm(instruction) : `${instruction.immediate & 0xff}`,
-      );
+      const size = sizeOf(byteForm, instruction);
+      aluResult(builder, 4, size, builder.reg(0, size), immOf(instruction, size));
     },
   };
 }
@@ -158,12 +164,12 @@ for (const byteForm of [true, false]) {
 for (const byteForm of [true, false]) {
   table[byteForm ? 0xf6 : 0xf7] = {
     accepts: (instruction) =>
-      instruction.reg <= 3 && modrmOk(instruction) && !instruction.lock && (byteForm || vOk(instruction)),
+      instruction.reg <= 3 && modrmOk(instruction) && !instruction.lock && (byteForm || sizedOk(instruction)),
     emit: (builder, instruction) => {
-      const size = sizeOf(byteForm);
-      const mask = size === 4 ? '' : ' & 255';
+      const size = sizeOf(byteForm, instruction);
+      const mask = size === 4 ? '' : size === 2 ? ' & 65535' : ' & 255';
       if (instruction.reg <= 1) {
-        const value = size === 4 ? imm(instruction) : `${instruction.immediate & 0xff}`;
+        const value = immOf(instruction, size);
         aluToRm(builder, instruction, 8, size, () => value);
         return;
       }
@@ -186,7 +192,7 @@ for (const byteForm of [true, false]) {
 // INC/DEC: 40+r / 48+r, FE /0 /1, FF /0 /1.
 function incDec(builder: BlockBuilder, decrement: boolean, size: number, value: string): void {
   builder.emit(`fc = ${builder.carry()} ? 1 : 0;`);
-  const wrap = size === 4 ? '| 0' : '& 255';
+  const wrap = size === 4 ? '| 0' : size === 2 ? '& 65535' : '& 255';
   builder.emit(`fd = ${value}; fs = 1; fr = (fd ${decrement ? '-' : '+'} 1) ${wrap};`);
   builder.produce(decrement ? PendingOp.Decrement : PendingOp.Increment, size);
 }
@@ -263,9 +269,9 @@ for (const [opcode, byteForm, toMemory] of [
   [0xa3, false, true],
 ] as const) {
   table[opcode] = {
-    accepts: (instruction) => instruction.addressSize32 && (byteForm || vOk(instruction)),
+    accepts: (instruction) => instruction.addressSize32 && (byteForm || sizedOk(instruction)),
     emit: (builder, instruction) => {
-      const size = sizeOf(byteForm);
+      const size = sizeOf(byteForm, instruction);
       const offset = `${instruction.displacement | 0}`;
       if (toMemory) builder.storeAt(instruction.segment, offset, size, builder.reg(0, size));
       else {
@@ -279,9 +285,9 @@ for (const [opcode, byteForm, toMemory] of [
 for (const byteForm of [true, false]) {
   // MOV E,G
   table[byteForm ? 0x88 : 0x89] = {
-    accepts: (instruction) => modrmOk(instruction) && (byteForm || vOk(instruction)),
+    accepts: (instruction) => modrmOk(instruction) && (byteForm || sizedOk(instruction)),
     emit: (builder, instruction) => {
-      const size = sizeOf(byteForm);
+      const size = sizeOf(byteForm, instruction);
       const value = builder.reg(instruction.reg, size);
       if (instruction.mod === 3) builder.setReg(instruction.rm, size, value);
       else builder.store(instruction, size, value);
@@ -289,9 +295,9 @@ for (const byteForm of [true, false]) {
   };
   // MOV G,E
   table[byteForm ? 0x8a : 0x8b] = {
-    accepts: (instruction) => modrmOk(instruction) && (byteForm || vOk(instruction)),
+    accepts: (instruction) => modrmOk(instruction) && (byteForm || sizedOk(instruction)),
     emit: (builder, instruction) => {
-      const size = sizeOf(byteForm);
+      const size = sizeOf(byteForm, instruction);
       if (instruction.mod === 3) builder.setReg(instruction.reg, size, builder.reg(instruction.rm, size));
       else {
         builder.load(instruction, size);
@@ -301,10 +307,11 @@ for (const byteForm of [true, false]) {
   };
   // MOV E,imm (C6/C7 /0)
   table[byteForm ? 0xc6 : 0xc7] = {
-    accepts: (instruction) => instruction.reg === 0 && modrmOk(instruction) && (byteForm || vOk(instruction)),
+    accepts: (instruction) =>
+      instruction.reg === 0 && modrmOk(instruction) && (byteForm || sizedOk(instruction)),
     emit: (builder, instruction) => {
-      const size = sizeOf(byteForm);
-      const value = size === 4 ? imm(instruction) : `${instruction.immediate & 0xff}`;
+      const size = sizeOf(byteForm, instruction);
+      const value = immOf(instruction, size);
       if (instruction.mod === 3) builder.setReg(instruction.rm, size, value);
       else builder.store(instruction, size, value);
     },
@@ -464,9 +471,9 @@ for (const [opcode, byteForm, countFrom] of [
       instruction.reg !== 2 &&
       instruction.reg !== 3 &&
       modrmOk(instruction) &&
-      (byteForm || vOk(instruction)),
+      (byteForm || sizedOk(instruction)),
     emit: (builder, instruction) => {
-      const size = sizeOf(byteForm);
+      const size = sizeOf(byteForm, instruction);
       const count = countOf(instruction);
       if (count === 0) {
         // Count 0 (after masking): no effect, but a memory operand is still read.
@@ -474,15 +481,17 @@ for (const [opcode, byteForm, countFrom] of [
         return;
       }
       if (size !== 4) {
-        // Byte shifts: the interpreter's semantic, flags and all.
+        // Byte and word shifts: the interpreter's semantic, flags and all.
         const countCode = count === -1 ? builder.reg8(1) : `${count}`;
         builder.settleFlags();
-        const compute = (value: string) => `(SHIFT[${instruction.reg}](cpu, ${value}, ${countCode}, 1) | 0)`;
-        if (instruction.mod === 3) builder.setReg8(instruction.rm, compute(builder.reg8(instruction.rm)));
+        const compute = (value: string) =>
+          `(SHIFT[${instruction.reg}](cpu, ${value}, ${countCode}, ${size}) | 0)`;
+        if (instruction.mod === 3)
+          builder.setReg(instruction.rm, size, compute(builder.reg(instruction.rm, size)));
         else {
-          builder.load(instruction, 1, true);
+          builder.load(instruction, size, true);
           builder.emit(`v = ${compute('v')};`);
-          builder.storeUpdated(1, 'v');
+          builder.storeUpdated(size, 'v');
         }
         return;
       }

@@ -133,6 +133,17 @@ function randomInstruction(next: () => number): number[] {
         [0x0f, 0xa4, modrmRegs(anyReg(), reg()), imm8()],
         [0x0f, 0xc1, modrmRegs(reg(), reg())],
         [0xf5],
+        // 16-bit forms written inline.
+        [0x66, 0x81, modrmRegs(aluOp(), reg()), imm8(), imm8()],
+        [0x66, 0x83, modrmRegs(aluOp(), reg()), imm8()],
+        [0x66, (aluOp() << 3) | 3, ...absolute(reg())],
+        [0x66, 0x89, ...absolute(anyReg())],
+        [0x66, 0x8b, modrmRegs(reg(), anyReg())],
+        [0x66, 0xc7, ...absolute(0), imm8(), imm8()],
+        [0x66, 0xd1, modrmRegs(pick([0, 1, 4, 5, 7]), reg())],
+        [0x66, 0xf7, modrmRegs(pick([2, 3]), reg())],
+        [0x66, 0x25, imm8(), imm8()],
+        [0x66, 0x85, modrmRegs(anyReg(), anyReg())],
       ]);
   }
 }
