@@ -262,7 +262,8 @@ export function runOpenvmi(
   busybox: string,
   directory: string,
   testCase: BusyboxCase,
-): RunOutcome & { diagnostics: string } {
+  blockTranslation = true,
+): RunOutcome & { diagnostics: string; instructions: number } {
   const chunks: Uint8Array[] = [];
   let diagnostics = '';
   const result = runUserProgram({
@@ -281,6 +282,8 @@ export function runOpenvmi(
       diagnostics += text;
     },
     maxInstructions: 2_000_000_000,
+    blockTranslation,
   });
-  return { stdout: Buffer.concat(chunks), status: result.status, diagnostics };
+  const instructions = result.instructions + (result.childInstructions ?? 0);
+  return { stdout: Buffer.concat(chunks), status: result.status, diagnostics, instructions };
 }

@@ -2,7 +2,8 @@
  * Debian's busybox-static (i386) under `openvmi user` against qemu-i386: every invocation of
  * busybox-cases.ts must give byte-identical stdout and the same exit status. The binary comes
  * from `bash scripts/busybox.sh` (apt-get download, cached in .cache/busybox), run here in
- * beforeAll.
+ * beforeAll. Each invocation also runs with block translation off, which must retire exactly the
+ * same instructions with the same output.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -46,6 +47,11 @@ describe('busybox-static under openvmi user matches qemu-i386', () => {
       const ours = runOpenvmi(busybox, directory, testCase);
       expect(ours.stdout.toString('latin1'), ours.diagnostics).toBe(reference.stdout.toString('latin1'));
       expect(ours.status, ours.diagnostics).toBe(reference.status);
+      // Block translation changes nothing: the interpreter alone retires the same instructions.
+      const interpreted = runOpenvmi(busybox, directory, testCase, false);
+      expect(interpreted.stdout.toString('latin1')).toBe(ours.stdout.toString('latin1'));
+      expect(interpreted.status).toBe(ours.status);
+      expect(interpreted.instructions).toBe(ours.instructions);
     });
   }
 });

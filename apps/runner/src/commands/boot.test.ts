@@ -7,6 +7,7 @@ describe('openvmi boot arguments', () => {
       ...['-kernel', 'k', '-initrd', 'i', '-append', 'console=ttyS0', '-m', '256M', '-no-reboot'],
       ...['--backend', 'vmi-native', '--deterministic', '--max-instructions', '1000', '--stats', '--no-apic'],
       ...['-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-debugcon', 'file:/tmp/x', '-nographic'],
+      '--no-block-translation',
     ]);
     expect(options).toMatchObject({
       kernel: 'k',
@@ -21,7 +22,9 @@ describe('openvmi boot arguments', () => {
       apic: false,
       isaDebugExit: true,
       debugcon: { kind: 'file', path: '/tmp/x' },
+      blockTranslation: false,
     });
+    expect(parseBootArguments(['-kernel', 'k']).blockTranslation).toBe(true);
   });
 
   it.each([

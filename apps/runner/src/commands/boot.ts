@@ -30,7 +30,8 @@ Options (QEMU's spelling):
   --deterministic         virtual time from retired instructions: the same run every time
   --no-apic               no local APIC / I/O APIC (8259 only; none in CPUID or ACPI)
   --max-instructions N    stop after N instructions (status 124)
-  --stats                 print instructions, MIPS and wall time at exit
+  --stats                 print instructions, MIPS, wall time and the translated share at exit
+  --no-block-translation  interpret every instruction (same run, slower; for comparison)
   -nographic, -display none, -monitor none   accepted for QEMU compatibility (no effect)
 
 Typing goes to COM1 (raw mode on a terminal; a pipe works too); Ctrl-A x quits, as in QEMU.
@@ -56,6 +57,8 @@ export interface BootOptions {
   stats: boolean;
   /** False with `--no-apic`. */
   apic: boolean;
+  /** False with `--no-block-translation`. */
+  blockTranslation: boolean;
 }
 
 /** A command-line error: the message says what is wrong. */
@@ -76,6 +79,7 @@ export function parseBootArguments(argv: readonly string[]): BootOptions {
     maxInstructions: 0,
     stats: false,
     apic: true,
+    blockTranslation: true,
   };
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index];
@@ -159,6 +163,9 @@ export function parseBootArguments(argv: readonly string[]): BootOptions {
       }
       case '--stats':
         options.stats = true;
+        break;
+      case '--no-block-translation':
+        options.blockTranslation = false;
         break;
       case '-nographic':
         break;
@@ -390,6 +397,7 @@ export async function runBootCommand(argv: readonly string[], io: CliIo): Promis
       epochMs: options.deterministic ? undefined : Date.now(),
     };
     machine = createMachine(config);
+    machine.cpu.blockTranslation = options.blockTranslation;
   } catch (error) {
     if (error instanceof LoaderError || error instanceof RangeError) {
       io.stderr(`openvmi boot: ${error.message}\n`);
