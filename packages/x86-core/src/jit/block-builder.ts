@@ -1,7 +1,7 @@
 /**
- * The state of one block translation while its source is written: which guest registers live
- * in JS locals and which of them are dirty, the flags the block still owes the CPU (lazily, in
- * the locals fd/fs/fr/fc), and the memory-access code with its fast path (software TLB, RAM
+ * The state of one block translation while its source is written: the register-file accesses
+ * (registers stay in the CPU's Int32Array view), the flags the block still owes the CPU (lazily,
+ * in the locals fd/fs/fr/fc, or as inputs to recompute them), and the memory-access code with its fast path (software TLB, RAM
  * page, alignment) and its slow path (the interpreter's own accessors, after the CPU's state
  * has been brought up to date for instruction k, so a fault or a device access sees exactly
  * what the interpreter would show it). Emitters (emitters.ts) drive it, one instruction at a time.
@@ -53,10 +53,6 @@ export interface BlockContext {
 
 export class BlockBuilder {
   readonly lines: string[] = [];
-  /** Guest registers read or written (loaded into locals at entry). */
-  readonly usedRegisters = new Set<number>();
-  /** Guest registers written so far (stored back at every exit). */
-  readonly dirtyRegisters = new Set<number>();
   /** Segments with memory operands (entry guards and base locals). */
   readonly segments = new Set<number>();
   /** The flags owed, null when the CPU object holds them. */
@@ -82,14 +78,12 @@ export class BlockBuilder {
 
   // ---------------------------------------------------------------- registers
 
+  /** A 32-bit register (blocks use the register file, an Int32Array, directly). */
   reg32(register: number): string {
-    this.usedRegisters.add(register);
     return `R[${register}]`;
   }
 
   setReg32(register: number, expression: string): void {
-    this.usedRegisters.add(register);
-    this.dirtyRegisters.add(register);
     this.emit(`R[${register}] = ${expression};`);
   }
 
@@ -117,15 +111,6 @@ export class BlockBuilder {
     if (size === 4) this.setReg32(register, expression);
     else if (size === 2) this.setReg32(register, `(R[${register}] & -65536) | (${expression})`);
     else this.setReg8(register, expression);
-  }
-
-  /**
-   * Code that stores the registers back to the CPU: nothing, as blocks write the register file
-   * directly (V8 keeps typed-array elements in registers between stores as well as locals, and
-   * the source stays small, which is what decides how long TurboFan takes over each block).
-   */
-  flushRegisters(): string {
-    return '';
   }
 
   // ---------------------------------------------------------------- flags
@@ -281,7 +266,7 @@ export class BlockBuilder {
 
   /** Code leaving the block after the current instruction with EIP = `eip` (an expression). */
   exit(eip: string): string {
-    return `${this.flushRegisters()}${this.flushFlags()}cpu.chunkCountdown = c0 - ${this.index}; cpu.eip = ${eip}; return 1;`;
+    return `${this.flushFlags()}cpu.chunkCountdown = c0 - ${this.index}; cpu.eip = ${eip}; return 1;`;
   }
 
   /**
@@ -289,7 +274,7 @@ export class BlockBuilder {
    * countdown stays as the slow path left it (it may have been ended by a device).
    */
   bailExit(): string {
-    return `${this.flushRegisters()}${this.flushFlags()}cpu.eip = ${this.eipAt(this.endOffset)}; return 1;`;
+    return `${this.flushFlags()}cpu.eip = ${this.eipAt(this.endOffset)}; return 1;`;
   }
 
   /**

@@ -1,13 +1,15 @@
 /**
- * Block translation: a run of decoded instructions that starts at a hot instruction and goes on
- * in the same physical page until a branch, an instruction the table does not translate, or
- * MAX_BLOCK_INSTRUCTIONS, written as the source of one JS function and compiled once.
+ * Block translation: a trace of decoded instructions that starts at a hot entry point and goes
+ * on in the same physical page (through Jcc side exits and direct JMP/CALL targets) until RET,
+ * an indirect branch, an instruction the table does not handle, or MAX_BLOCK_INSTRUCTIONS,
+ * written as the source of one JS function and compiled once.
  *
- * The function keeps the guest registers it uses in locals and the flags in four locals
- * (fd/fs/fr/fc: the interpreter's lazy-flag fields), and hands them to the CPU object only where
- * something else can look: at the exits and before a slow memory access (a fault, a device, a
- * write to a code page). So between two such points a block costs what its JS costs, where the
- * interpreter pays a dispatch, operand decoding and five field stores per instruction.
+ * The function works on the register file directly and keeps the flags in locals (fd/fs/fr/fc:
+ * the interpreter's lazy-flag fields, or the inputs of a shift or IMUL), handing them to the CPU
+ * object only where something else can look: at the exits and before a slow memory access or
+ * a handler call (a fault, a device, a write to a code page). So between two such points a
+ * block costs what its JS costs, where the interpreter pays a dispatch, operand decoding and
+ * five field stores per instruction.
  *
  * The block keeps the interpreter's contract (cpu.ts `run`): it runs only when the chunk has
  * room for all of it, it leaves `chunkCountdown`, `eip`, registers and flags exactly as the
@@ -15,7 +17,7 @@
  * the instruction being executed (countdown, instructionStart, instructionStartEsp, eip), so a
  * GuestFault thrown there is delivered as if the interpreter had raised it, and a device that
  * reads the instruction count sees the exact count. After a slow access that ended the chunk,
- * changed the fetch state (self-modifying code) or set an exit, the block leaves after the
+ * moved the link epoch (self-modifying code) or set an exit, the block leaves after the
  * current instruction. Sources are built from decoded instruction fields (numbers) only.
  */
 
