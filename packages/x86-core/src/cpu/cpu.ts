@@ -958,6 +958,8 @@ export class Cpu {
       if (isDirectTransfer(instruction)) step += instruction.immediate | 0;
       const nextOffset = pageOffset + step;
       if (nextOffset < 0 || nextOffset >= 0x1000) break;
+      // A jump back to the start closes a loop (the block loops; see BlockBuilder.loopBack).
+      if (eipOffset + step === 0) break;
       let next = entries[nextOffset];
       if (next === undefined || next.codeSize32 !== this.codeSize32) {
         try {

@@ -14,6 +14,9 @@ import type { Mmu } from '../system/paging.js';
 /** Lazy ops the block keeps in locals (values of LazyOp, src/cpu/lazy-flags.ts). */
 export const PendingOp = { Add: 1, Sub: 3, Logic: 5, Increment: 6, Decrement: 7 } as const;
 
+/** Stands for the block's length in emitted code until it is known (compile.ts replaces it). */
+export const BLOCK_LENGTH_TOKEN = '$BLOCK_LENGTH';
+
 /** Pending producers that are not lazy ops: the flags are recomputed from recorded inputs. */
 export const SHIFT_FLAGS = 100;
 export const MULTIPLY_FLAGS = 101;
@@ -267,6 +270,17 @@ export class BlockBuilder {
   /** Code leaving the block after the current instruction with EIP = `eip` (an expression). */
   exit(eip: string): string {
     return `${this.flushFlags()}cpu.chunkCountdown = c0 - ${this.index}; cpu.eip = ${eip}; return 1;`;
+  }
+
+  /**
+   * Code going back to the block's first instruction after the current one (a loop inside the
+   * page): when the chunk has room for another whole pass, the owed flags are handed over (the
+   * block's start expects them in the CPU) and the countdown moves on as the loop would move it
+   * for the next instruction; otherwise the block leaves to its own start.
+   */
+  loopBack(): string {
+    const passes = `c0 - ${this.index + 1}`;
+    return `if (${passes} >= ${BLOCK_LENGTH_TOKEN} - 1) { ${this.flushFlags()}c0 = ${passes}; continue; } ${this.exit('e0')}`;
   }
 
   /**

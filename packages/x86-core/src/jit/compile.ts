@@ -26,7 +26,7 @@ import type { Instruction } from '../decoder/instruction.js';
 import { aluOperation } from '../instructions/alu.js';
 import { multiplySignedTruncated } from '../instructions/muldiv.js';
 import { GROUP2_SEMANTICS } from '../instructions/shift.js';
-import { BlockBuilder, type BlockContext } from './block-builder.js';
+import { BLOCK_LENGTH_TOKEN, BlockBuilder, type BlockContext } from './block-builder.js';
 import { emitterFor } from './emitters.js';
 
 /** Longest block in instructions (bounds compile time and source size). */
@@ -155,7 +155,8 @@ export function compileBlock(
 
   const prologue: string[] = [];
   const guards = [...builder.segments].map((segment) => `sc[${segment}] !== 0`);
-  prologue.push('const c0 = cpu.chunkCountdown, le = cpu.linkEpoch;');
+  prologue.push('let c0 = cpu.chunkCountdown;');
+  prologue.push('const le = cpu.linkEpoch;');
   prologue.push('const sc = cpu.segmentChecked;');
   prologue.push(
     `if (cpu.watchData || !cpu.stackSize32 || cpu.cpl ${context.user ? '!==' : '==='} 3 || ((cpu.cr0 >>> 31) === 1) !== ${context.paging}${guards.length > 0 ? ` || ${guards.join(' || ')}` : ''}) return 0;`,
@@ -170,7 +171,9 @@ export function compileBlock(
   );
   prologue.push('let slow = false, bail = false;');
   if (builder.extraLocals.length > 0) prologue.push(`let ${builder.extraLocals.join(' = 0, ')} = 0;`);
-  const source = `function block(cpu, R, e0) {\n${prologue.join('\n')}\n${builder.lines.join('\n')}\n}`;
+  // The body is a loop: a branch back to the block's start continues it (BlockBuilder.loopBack).
+  const body = builder.lines.join('\n').replaceAll(BLOCK_LENGTH_TOKEN, `${emitted}`);
+  const source = `function block(cpu, R, e0) {\n${prologue.join('\n')}\nfor (;;) {\n${body}\n}\n}`;
   const memory = context.memory;
   const mmu = context.mmu;
   const factory = new Function(

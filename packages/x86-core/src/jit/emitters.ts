@@ -575,11 +575,22 @@ function target(builder: BlockBuilder, instruction: Instruction): string {
   return `((e0 + ${(builder.endOffset + (instruction.immediate | 0)) | 0}) >>> 0)`;
 }
 
+/** Offset of a relative branch's target from the block start. */
+function targetOffset(builder: BlockBuilder, instruction: Instruction): number {
+  return (builder.endOffset + (instruction.immediate | 0)) | 0;
+}
+
+/** Code taking a branch to `instruction`'s target: a loop back to the block start, or an exit. */
+function branch(builder: BlockBuilder, instruction: Instruction): string {
+  if (targetOffset(builder, instruction) === 0) return builder.loopBack();
+  return builder.exit(target(builder, instruction));
+}
+
 function jumpConditional(condition: number): Emitter {
   return {
     accepts: vOk,
     emit: (builder, instruction) => {
-      builder.emit(`if (${builder.condition(condition)}) { ${builder.exit(target(builder, instruction))} }`);
+      builder.emit(`if (${builder.condition(condition)}) { ${branch(builder, instruction)} }`);
       if (builder.last) {
         builder.emit(builder.exit(builder.eipAt(builder.endOffset)));
         builder.terminated = true;
@@ -596,7 +607,7 @@ for (const opcode of [0xe9, 0xeb]) {
     accepts: vOk,
     emit: (builder, instruction) => {
       if (!builder.last) return; // the trace goes on at the target
-      builder.emit(builder.exit(target(builder, instruction)));
+      builder.emit(branch(builder, instruction));
       builder.terminated = true;
     },
   };
