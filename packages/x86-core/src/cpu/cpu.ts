@@ -103,6 +103,11 @@ const MAX_TRANSLATED_BLOCKS = 8192;
 /** Entries of the jump cache, less one. */
 const JUMP_CACHE_MASK = 4095;
 
+/** The jump-cache entry of a linear address (page and offset bits mixed). */
+function jumpCacheSlot(linear: number): number {
+  return (linear ^ (linear >>> 12)) & JUMP_CACHE_MASK;
+}
+
 /** Instructions run between two checks for external interrupts and other events. */
 const EVENT_CHECK_INTERVAL = 1024;
 /** Flags POPF/IRET may never set on the i686 (bits 22-31, 15, 5, 3 are reserved zero). */
@@ -285,7 +290,7 @@ export class Cpu {
 
   // Decoded-instruction cache: per physical page, an array indexed by the page offset.
   private readonly decodedPages = new Map<number, (Instruction | undefined)[]>();
-  fetchLinearPage = -1;
+  private fetchLinearPage = -1;
   private fetchPhysicalPage = 0;
   private fetchEntries: (Instruction | undefined)[] | null = null;
   /** Decoded instructions cached (approximate: a re-decoded slot counts again). */
@@ -1163,39 +1168,39 @@ export class Cpu {
             }
             if (countdown >= block.length - 1) {
               const linear = (segmentBase[CS] + start) | 0;
-              const slot = (linear ^ (linear >>> 12)) & JUMP_CACHE_MASK;
+              const slot = jumpCacheSlot(linear);
               this.jumpCacheLinear[slot] = linear;
               this.jumpCacheEpoch[slot] = this.linkEpoch;
               this.jumpCacheTarget[slot] = current;
-            }
-            if (countdown >= block.length - 1 && block.run(this, this.registersSigned, start) !== 0) {
-              this.translatedRetired += countdown + 1 - this.chunkCountdown;
-              // Go on from block to block through the jump cache while the chunk has room.
-              for (;;) {
-                const eip = this.eip;
-                const linear = (segmentBase[CS] + eip) | 0;
-                const slot = (linear ^ (linear >>> 12)) & JUMP_CACHE_MASK;
-                if (
-                  this.jumpCacheLinear[slot] !== linear ||
-                  this.jumpCacheEpoch[slot] !== this.linkEpoch ||
-                  this.pendingExit !== null ||
-                  !this.codeSize32
-                )
-                  break;
-                const next = (this.jumpCacheTarget[slot] as Instruction).block as CompiledBlock;
-                countdown = this.chunkCountdown;
-                if (countdown < next.length) break;
-                // As the loop does for the first instruction of a chunk step (the block sets
-                // instructionStart itself where something may look).
-                this.chunkCountdown = countdown - 1;
-                if (next.run(this, this.registersSigned, eip) === 0) {
-                  this.chunkCountdown = countdown;
-                  break;
+              if (block.run(this, this.registersSigned, start) !== 0) {
+                this.translatedRetired += countdown + 1 - this.chunkCountdown;
+                // Go on from block to block through the jump cache while the chunk has room.
+                for (;;) {
+                  const eip = this.eip;
+                  const nextLinear = (segmentBase[CS] + eip) | 0;
+                  const nextSlot = jumpCacheSlot(nextLinear);
+                  if (
+                    this.jumpCacheLinear[nextSlot] !== nextLinear ||
+                    this.jumpCacheEpoch[nextSlot] !== this.linkEpoch ||
+                    this.pendingExit !== null ||
+                    !this.codeSize32
+                  )
+                    break;
+                  const next = (this.jumpCacheTarget[nextSlot] as Instruction).block as CompiledBlock;
+                  countdown = this.chunkCountdown;
+                  if (countdown < next.length) break;
+                  // As the loop does for the first instruction of a chunk step (the block sets
+                  // instructionStart itself where something may look).
+                  this.chunkCountdown = countdown - 1;
+                  if (next.run(this, this.registersSigned, eip) === 0) {
+                    this.chunkCountdown = countdown;
+                    break;
+                  }
+                  this.translatedRetired += countdown - this.chunkCountdown;
                 }
-                this.translatedRetired += countdown - this.chunkCountdown;
+                previous = null;
+                continue;
               }
-              previous = null;
-              continue;
             }
           } else if (
             // Hot counting at entry points only: reached by a branch or a lookup, or after an

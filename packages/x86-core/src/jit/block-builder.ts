@@ -7,12 +7,10 @@
  * what the interpreter would show it). Emitters (emitters.ts) drive it, one instruction at a time.
  */
 
+import { LazyOp } from '../cpu/lazy-flags.js';
 import type { Instruction } from '../decoder/instruction.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
 import type { Mmu } from '../system/paging.js';
-
-/** Lazy ops the block keeps in locals (values of LazyOp, src/cpu/lazy-flags.ts). */
-export const PendingOp = { Add: 1, Sub: 3, Logic: 5, Increment: 6, Decrement: 7 } as const;
 
 /** Stands for the block's length in emitted code until it is known (compile.ts replaces it). */
 export const BLOCK_LENGTH_TOKEN = '$BLOCK_LENGTH';
@@ -64,8 +62,6 @@ export class BlockBuilder {
   index = 0;
   startOffset = 0;
   endOffset = 0;
-  /** The instruction being emitted. */
-  instruction!: Instruction;
   /** Set when the current instruction has a slow path that may require leaving after it. */
   mayBail = false;
   /** The current instruction is the block's last (a branch there leaves the block). */
@@ -125,9 +121,12 @@ export class BlockBuilder {
       return `${this.flushFlags(pending.base ?? null)}SHIFT[${pending.reg}](cpu, ${pending.first} >>> 0, ${pending.second}, ${pending.size}); `;
     if (pending.op === MULTIPLY_FLAGS)
       return `imulTruncated(cpu, ${pending.first} >>> 0, ${pending.second} >>> 0, ${pending.size}); `;
-    if (pending.op === PendingOp.Increment || pending.op === PendingOp.Decrement)
-      return `SETC(cpu, ${pending.op}, fd, fr, ${pending.size}, fc); `;
-    return `SETF(cpu, ${pending.op}, fd, fs, fr, ${pending.size}); `;
+    // INC/DEC keep CF in flagsValue (the interpreter's `increment`/`decrement` do the same).
+    const carry =
+      pending.op === LazyOp.Increment || pending.op === LazyOp.Decrement
+        ? 'cpu.flagsValue = (cpu.flagsValue & -2) | fc; '
+        : '';
+    return `${carry}cpu.setLazyFlags(${pending.op}, fd, fs, fr, ${pending.size}); `;
   }
 
   /** Emits the flush of owed flags now (before a call that reads or replaces the CPU's flags). */
@@ -177,11 +176,11 @@ export class BlockBuilder {
     const pending = this.lazyPending();
     if (pending === null) return '(cpu.getCarry() !== 0)';
     switch (pending.op) {
-      case PendingOp.Add:
+      case LazyOp.Add:
         return '((fr >>> 0) < (fd >>> 0))';
-      case PendingOp.Sub:
+      case LazyOp.Sub:
         return '((fd >>> 0) < (fs >>> 0))';
-      case PendingOp.Logic:
+      case LazyOp.Logic:
         return 'false';
       default:
         return '(fc !== 0)';
@@ -191,13 +190,13 @@ export class BlockBuilder {
   private overflow(pending: PendingFlags): string {
     const sign = signBit(pending.size);
     switch (pending.op) {
-      case PendingOp.Add:
+      case LazyOp.Add:
         return `(((fd ^ fr) & (fs ^ fr) & ${sign}) !== 0)`;
-      case PendingOp.Sub:
+      case LazyOp.Sub:
         return `(((fd ^ fs) & (fd ^ fr) & ${sign}) !== 0)`;
-      case PendingOp.Logic:
+      case LazyOp.Logic:
         return 'false';
-      case PendingOp.Increment:
+      case LazyOp.Increment:
         return `(fr === ${sign})`;
       default:
         return `(fr === ${pending.size === 4 ? '2147483647' : pending.size === 2 ? '0x7fff' : '0x7f'})`;
@@ -217,7 +216,7 @@ export class BlockBuilder {
     const sign = size === 4 ? '(fr < 0)' : `((fr & ${signBit(size)}) !== 0)`;
     let value: string;
     const kind = condition >> 1;
-    if (pending.op === PendingOp.Sub && (kind === 1 || kind === 3 || kind === 6 || kind === 7)) {
+    if (pending.op === LazyOp.Sub && (kind === 1 || kind === 3 || kind === 6 || kind === 7)) {
       // After CMP/SUB: the unsigned and signed orders of the operands.
       const unsignedD = size === 4 ? '(fd >>> 0)' : 'fd';
       const unsignedS = size === 4 ? '(fs >>> 0)' : 'fs';

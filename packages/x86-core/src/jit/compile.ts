@@ -43,20 +43,11 @@ export class CompiledBlock {
     readonly run: BlockFunction,
     /** Instructions in the block (all retire when it runs to its end). */
     readonly length: number,
-    /** The specialisation it was compiled for. */
-    readonly paging: boolean,
-    readonly user: boolean,
   ) {}
 }
 
 /** The CPU fields the shared helpers below touch (the Cpu class has them; typed here to keep jit/ free of a cycle). */
 interface BlockCpu {
-  lazyOp: number;
-  lazyDestination: number;
-  lazySource: number;
-  lazyResult: number;
-  lazySize: number;
-  flagsValue: number;
   chunkCountdown: number;
   instructionStart: number;
   instructionStartEsp: number;
@@ -64,35 +55,6 @@ interface BlockCpu {
   linkEpoch: number;
   pendingExit: unknown;
   readonly registersSigned: Int32Array;
-}
-
-/** Hands lazy flags kept in block locals to the CPU (the interpreter's `setLazyFlags`). */
-function handLazyFlags(
-  cpu: BlockCpu,
-  op: number,
-  destination: number,
-  source: number,
-  result: number,
-  size: number,
-): void {
-  cpu.lazyOp = op;
-  cpu.lazyDestination = destination;
-  cpu.lazySource = source;
-  cpu.lazyResult = result;
-  cpu.lazySize = size;
-}
-
-/** The same for INC/DEC, whose CF lives in `flagsValue`. */
-function handLazyFlagsKeepingCarry(
-  cpu: BlockCpu,
-  op: number,
-  destination: number,
-  result: number,
-  size: number,
-  carry: number,
-): void {
-  cpu.flagsValue = (cpu.flagsValue & -2) | carry;
-  handLazyFlags(cpu, op, destination, 1, result, size);
 }
 
 /** The interpreter's state while it executes a block's instruction that takes the slow path. */
@@ -137,7 +99,6 @@ export function compileBlock(
   for (let index = 0; index < count; index++) {
     const instruction = run[index]!;
     builder.index = index;
-    builder.instruction = instruction;
     builder.startOffset = offsets[index]!;
     builder.endOffset = offsets[index]! + instruction.length;
     builder.last = index === count - 1;
@@ -166,9 +127,7 @@ export function compileBlock(
   if (context.paging) prologue.push('if (cpu.mmu !== MMU) return 0;');
   for (const segment of builder.segments)
     prologue.push(`const b${segment} = cpu.segmentBase[${segment}] | 0;`);
-  prologue.push(
-    'let fd = 0, fs = 0, fr = 0, fc = 0, o = 0, a = 0, p = 0, v = 0, w = 0, t = 0, x = 0, c = 0;',
-  );
+  prologue.push('let fd = 0, fs = 0, fr = 0, fc = 0, o = 0, a = 0, p = 0, v = 0, w = 0, t = 0, x = 0;');
   prologue.push('let slow = false, bail = false;');
   if (builder.extraLocals.length > 0) prologue.push(`let ${builder.extraLocals.join(' = 0, ')} = 0;`);
   // The body is a loop: a branch back to the block's start continues it (BlockBuilder.loopBack).
@@ -190,8 +149,6 @@ export function compileBlock(
     'SHIFT',
     'imulTruncated',
     'ALU',
-    'SETF',
-    'SETC',
     'SLOW',
     'LEAVE',
     'IS',
@@ -211,11 +168,9 @@ export function compileBlock(
     GROUP2_SEMANTICS,
     multiplySignedTruncated,
     aluOperation,
-    handLazyFlags,
-    handLazyFlagsKeepingCarry,
     prepareSlowAccess,
     mustLeave,
     builder.callOuts,
   ) as BlockFunction;
-  return new CompiledBlock(fn, emitted, context.paging, context.user);
+  return new CompiledBlock(fn, emitted);
 }

@@ -6,8 +6,9 @@
  * so a fault leaves the state the interpreter would leave.
  */
 
+import { LazyOp } from '../cpu/lazy-flags.js';
 import type { Instruction } from '../decoder/instruction.js';
-import { type BlockBuilder, MULTIPLY_FLAGS, PendingOp, SHIFT_FLAGS } from './block-builder.js';
+import { type BlockBuilder, MULTIPLY_FLAGS, SHIFT_FLAGS } from './block-builder.js';
 
 /** One entry of the translation table. */
 export interface Emitter {
@@ -50,7 +51,7 @@ function aluResult(
   const symbol = op === 0 ? '+' : op === 1 ? '|' : op === 4 ? '&' : op === 6 ? '^' : '-';
   const wrap = size === 4 ? '| 0' : `& ${size === 2 ? 65535 : 255}`;
   builder.emit(`fd = ${destination}; fs = ${source}; fr = (fd ${symbol} fs) ${wrap};`);
-  builder.produce(op === 0 ? PendingOp.Add : op === 5 || op === 7 ? PendingOp.Sub : PendingOp.Logic, size);
+  builder.produce(op === 0 ? LazyOp.Add : op === 5 || op === 7 ? LazyOp.Sub : LazyOp.Logic, size);
 }
 
 /** `E op= source`: register or read-modify-write memory (CMP/TEST only read). */
@@ -176,7 +177,7 @@ for (const byteForm of [true, false]) {
       const operate = (value: string): string => {
         if (instruction.reg === 2) return `(~${value})${mask}`;
         builder.emit(`fd = 0; fs = ${value}; fr = (-fs)${size === 4 ? ' | 0' : mask};`);
-        builder.produce(PendingOp.Sub, size);
+        builder.produce(LazyOp.Sub, size);
         return 'fr';
       };
       if (instruction.mod === 3) {
@@ -194,7 +195,7 @@ function incDec(builder: BlockBuilder, decrement: boolean, size: number, value: 
   builder.emit(`fc = ${builder.carry()} ? 1 : 0;`);
   const wrap = size === 4 ? '| 0' : size === 2 ? '& 65535' : '& 255';
   builder.emit(`fd = ${value}; fs = 1; fr = (fd ${decrement ? '-' : '+'} 1) ${wrap};`);
-  builder.produce(decrement ? PendingOp.Decrement : PendingOp.Increment, size);
+  builder.produce(decrement ? LazyOp.Decrement : LazyOp.Increment, size);
 }
 for (let register = 0; register < 8; register++) {
   for (const decrement of [false, true]) {
