@@ -134,9 +134,19 @@ export class Cpu {
   readonly registersSigned = new Int32Array(this.registers32.buffer);
   /**
    * Translate hot straight-line code into JS functions (src/jit/). Off: every instruction is
-   * interpreted. Either way a run retires the same instructions with the same results.
+   * interpreted (turning it off drops the blocks already made). Either way a run retires the
+   * same instructions with the same results.
    */
-  blockTranslation = true;
+  get blockTranslation(): boolean {
+    return this.translationEnabled;
+  }
+
+  set blockTranslation(enabled: boolean) {
+    if (this.translationEnabled && !enabled) this.flushDecodedCache();
+    this.translationEnabled = enabled;
+  }
+
+  private translationEnabled = true;
   /**
    * Most instructions between two checks for external interrupts and other events (at least 1).
    * A host with no interrupt source (user mode) may raise it: fewer chunk ends, where a
@@ -1210,7 +1220,7 @@ export class Cpu {
             (previous === null || start !== fallThrough || previous.endsTranslation) &&
             !current.noBlock &&
             ++current.hits >= this.hotThreshold &&
-            this.blockTranslation
+            this.translationEnabled
           ) {
             this.translateAt(current, (segmentBase[CS] + start) >>> 0);
           }

@@ -274,6 +274,23 @@ describe('block translation on hostile code', () => {
   });
 });
 
+describe('block translation switched off', () => {
+  it('drops the blocks already made and interprets from then on', () => {
+    const program = loopProgram([0x40, 0x01, 0xc3, 0x41, 0x01, 0xca]);
+    const cpu = makeCpu(program, 5, 1000, true);
+    const reference = makeCpu(program, 5, 1000, false);
+    runToHaltOrCount(cpu, 2000);
+    runToHaltOrCount(reference, 2000);
+    expect(cpu.translatedRetired).toBeGreaterThan(0);
+    cpu.blockTranslation = false;
+    const before = cpu.translatedRetired;
+    runToHalt(cpu, [1000]);
+    runToHalt(reference, [1000]);
+    expect(cpu.translatedRetired).toBe(before);
+    expect(snapshot(cpu)).toEqual(snapshot(reference));
+  });
+});
+
 describe('block translation limits', () => {
   it('drops every block past maxTranslatedBlocks and still computes what the interpreter does', () => {
     // Three blocks a pass, split by CPUID (never translated): inc eax; add ebx, eax; cpuid;
@@ -338,3 +355,13 @@ describe('block translation with paging', () => {
     expect(translated.cpu.translatedRetired).toBeGreaterThan(0);
   });
 });
+
+/** Runs exactly `count` instructions in budgets of 1000. */
+function runToHaltOrCount(cpu: Cpu, count: number): void {
+  let left = count;
+  while (left > 0) {
+    const result = cpu.run(Math.min(left, 1000));
+    if (result.reason !== 'budget') throw new Error(`stopped: ${result.reason}`);
+    left -= result.retired;
+  }
+}
