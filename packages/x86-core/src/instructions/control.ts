@@ -63,16 +63,16 @@ export function callIndirect(cpu: Cpu, instruction: Instruction): void {
   jumpTo(cpu, instruction, target);
 }
 
+/** RET Iw: drops `bytes` of arguments from the stack (ESP or SP by SS.B). */
+function releaseStack(cpu: Cpu, bytes: number): void {
+  if (cpu.stackSize32) cpu.registers32[Register.Esp] = (cpu.registers32[Register.Esp] + bytes) >>> 0;
+  else cpu.registers16[Register.Esp << 1] = (cpu.registers16[Register.Esp << 1] + bytes) & 0xffff;
+}
+
 /** C3 RET, C2 RET Iw at 32-bit operand size (bound by the decoder). */
 export function returnNear32(cpu: Cpu, instruction: Instruction): void {
   const target = cpu.pop32();
-  if (instruction.immediate !== 0) {
-    if (cpu.stackSize32)
-      cpu.registers32[Register.Esp] = (cpu.registers32[Register.Esp] + instruction.immediate) >>> 0;
-    else
-      cpu.registers16[Register.Esp << 1] =
-        (cpu.registers16[Register.Esp << 1] + instruction.immediate) & 0xffff;
-  }
+  if (instruction.immediate !== 0) releaseStack(cpu, instruction.immediate);
   cpu.eip = target >>> 0;
 }
 
@@ -80,13 +80,7 @@ export function returnNear32(cpu: Cpu, instruction: Instruction): void {
 export function returnNear(cpu: Cpu, instruction: Instruction): void {
   const size = instruction.operandSize;
   const target = cpu.pop(size);
-  if (instruction.immediate !== 0) {
-    if (cpu.stackSize32)
-      cpu.registers32[Register.Esp] = (cpu.registers32[Register.Esp] + instruction.immediate) >>> 0;
-    else
-      cpu.registers16[Register.Esp << 1] =
-        (cpu.registers16[Register.Esp << 1] + instruction.immediate) & 0xffff;
-  }
+  if (instruction.immediate !== 0) releaseStack(cpu, instruction.immediate);
   jumpTo(cpu, instruction, target);
 }
 
