@@ -217,7 +217,6 @@ table[0xff] = {
   accepts: (instruction) =>
     (instruction.reg <= 2 || instruction.reg === 4 || instruction.reg === 6) &&
     modrmOk(instruction) &&
-    !(instruction.lock && instruction.reg > 1) &&
     !instruction.lock &&
     vOk(instruction),
   ends: (instruction) => instruction.reg === 2 || instruction.reg === 4,
